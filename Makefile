@@ -1,0 +1,46 @@
+# sysmap-seal: seal system mappings at execve(), with a per-process opt-out.
+# See README.md. Kernel builds and caches live in $(SYSMAP_CACHE)
+# (default ~/.cache/sysmap-seal), outside the repository.
+
+PREFIX ?= /usr/local
+S := scripts
+
+.PHONY: check demo kernel-tree export-patches checkpatch bisect-check kernels \
+	userspace install fuzz bench clean
+
+check:			## install dependencies, build everything, run every test
+	@$(S)/check.sh
+
+demo:			## boot the sealing kernel and show what the project does
+	@$(S)/demo.sh
+
+kernel-tree:		## print the path of the kernel git tree to edit
+	@$(S)/kernel-tree.sh dev
+
+export-patches:		## rewrite kernel/patches/ from the kernel tree's commits
+	@$(S)/export-patches.sh
+
+checkpatch:		## checkpatch.pl --strict over every patch
+	@$(S)/checkpatch.sh
+
+bisect-check:		## build every prefix of the series, sealing on and off
+	@$(S)/bisect-check.sh
+
+kernels:		## build the sealing and the baseline test kernels
+	@$(S)/build-kernel.sh x86_64-seal
+	@$(S)/build-kernel.sh x86_64-base
+
+userspace:		## build libsysmap, sysmapctl and the unit tests
+	@$(S)/build-userspace.sh
+
+install: userspace	## install sysmapctl and its man page under PREFIX
+	cmake --install build/userspace --prefix "$(PREFIX)"
+
+fuzz:			## fuzz the procfs parsers for a bounded time
+	@$(S)/fuzz.sh
+
+bench:			## sealing cost, measured side by side in one boot
+	@$(S)/bench.sh
+
+clean:			## remove build/ (the kernel cache stays)
+	rm -rf build

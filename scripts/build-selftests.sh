@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Build the selftests the guest suites run, against the series' headers.
+# Prints the output directory.
+. "$(dirname "$0")/common.sh"
+
+src=$("$REPO/scripts/kernel-tree.sh" build-src)
+hdr=$CACHE/build/headers
+out=$CACHE/selftests
+mkdir -p "$hdr" "$out"
+make -s -C "$src" O="$hdr" ARCH=x86_64 headers_install INSTALL_HDR_PATH="$hdr/usr" >&2
+st=$src/tools/testing/selftests
+kh="-isystem $hdr/usr/include"
+make -s -C "$st/mseal_system_mappings" OUTPUT="$out/mseal_system_mappings" \
+	KHDR_INCLUDES="$kh" >&2
+make -s -C "$st/mm" OUTPUT="$out/mm" KHDR_INCLUDES="$kh" \
+	"$out/mm/mseal_test" "$out/mm/mdwe_test" >&2
+make -s -C "$st/x86" OUTPUT="$out/x86" KHDR_INCLUDES="$kh" \
+	"$out/x86/test_vsyscall_64" "$out/x86/test_mremap_vdso_64" >&2
+echo "$out"

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# "make check": install dependencies, build everything, run the host tests
+# and every guest suite on the kernel it belongs to, then print one line:
+# "N passed, N failed, N skipped". Results: build/results/<suite>.tap and
+# build/results/<suite>/ (console, output and timing of guest suites).
+. "$(dirname "$0")/common.sh"
+
+only=${SUITES:-}	# e.g. SUITES="seal-selftests base-selftests"
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+runner_tap=$RESULTS/vm-runs.tap
+: >"$runner_tap"
+step=0
+
+want() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
+stage() { step=$((step + 1)); msg "[$step] $*"; }
+
+# Run one guest suite. Its TAP is the guest's output; the run itself (boot,
+# exit status, clean console) is one more result in vm-runs.tap.
+suite() {
+	local name=$1 kernel=$2 timeout=$3 rc
+	shift 3
+	want "$name" || return 0
+	stage "$name: booting the $kernel kernel (timeout ${timeout}s)"
+	set +e
+	"$REPO/scripts/vm-run.sh" --name "$name" --timeout "$timeout" \
+		"$CACHE/build/$kernel/arch/x86/boot/bzImage" -- "$@"
+	rc=$?
+	set -e
+	cp "$RESULTS/$name/output.log" "$RESULTS/$name.tap" 2>/dev/null || : >"$RESULTS/$name.tap"
+	read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/$name.tap")
+	if [ "$rc" -eq 0 ]; then
+		echo "ok - vm $name: exited 0, console clean" >>"$runner_tap"
+	else
+		echo "not ok - vm $name: runner status $rc (see $RESULTS/$name/)" >>"$runner_tap"
+	fi
+	msg "    $name: $p passed, $f failed, $s skipped in $(cat "$RESULTS/$name/seconds")s"
+}
+
+stage "dependencies"
+"$REPO/scripts/deps.sh"
+
+stage "userspace: build and host unit tests"
+"$REPO/scripts/build-userspace.sh" >"$RESULTS/userspace-build.log" 2>&1 ||
+	{ tail -n 30 "$RESULTS/userspace-build.log" >&2; echo "not ok - userspace build (see userspace-build.log)" >"$RESULTS/host-unit.tap"; }
+if [ -x "$REPO/build/userspace/sysmap_unit_tests" ]; then
+	"$REPO/build/userspace/sysmap_unit_tests" >"$RESULTS/host-unit.log" 2>&1 || true
+	"$REPO/scripts/gtest-tap.sh" <"$RESULTS/host-unit.log" >"$RESULTS/host-unit.tap"
+fi
+
+stage "harness: host self-tests"
+"$REPO/tests/harness/host-tests.sh" >"$RESULTS/harness-host.tap" 2>"$RESULTS/harness-host.log" || true
+
+stage "kernels: x86_64-seal (sealing on) and x86_64-base (sealing compiled out)"
+"$REPO/scripts/build-kernel.sh" x86_64-seal >/dev/null
+"$REPO/scripts/build-kernel.sh" x86_64-base >/dev/null
+
+stage "selftests: build"
+sel=$("$REPO/scripts/build-selftests.sh")
+export SYSMAP_SELFTESTS=$sel
+ours=("$sel"/mseal_system_mappings/sysmap_*_test)
+
+if want harness-vm; then
+	stage "harness-vm: a failing, a hanging and a warning guest must each fail the run"
+	"$REPO/tests/harness/vm-tests.sh" "$CACHE/build/x86_64-base/arch/x86/boot/bzImage" \
+		>"$RESULTS/harness-vm.tap" 2>"$RESULTS/harness-vm.log" || true
+fi
+suite seal-selftests x86_64-seal 900 tests/guest/run-tests.sh "${ours[@]}"
+suite seal-upstream x86_64-seal 900 tests/guest/upstream.sh
+suite base-selftests x86_64-base 900 tests/guest/run-tests.sh "${ours[@]}"
+suite base-criu x86_64-base 600 tests/guest/criu-check.sh
+
+# Summary
+total_p=0 total_f=0 total_s=0
+printf '\n%-18s %7s %7s %7s\n' suite passed failed skipped >&2
+for tap in "$RESULTS"/*.tap; do
+	read -r p f s < <("$REPO/scripts/tap-count.sh" "$tap")
+	printf '%-18s %7d %7d %7d\n' "$(basename "$tap" .tap)" "$p" "$f" "$s" >&2
+	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
+done
+echo
+echo "$total_p passed, $total_f failed, $total_s skipped"
+[ "$total_f" -eq 0 ] && [ "$total_p" -gt 0 ]

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Run checkpatch.pl --strict over every patch of the series. Warnings that
+# are accepted on purpose are listed, with the reason, in
+# kernel/patches/checkpatch-accepted; anything else fails.
+. "$(dirname "$0")/common.sh"
+
+tree=$("$REPO/scripts/kernel-tree.sh" build-src)
+accepted=$REPO/kernel/patches/checkpatch-accepted
+status=0
+while read -r p; do
+	out=$(cd "$tree" && ./scripts/checkpatch.pl --strict --no-signoff --terse --show-types \
+		--codespell "$REPO/kernel/patches/$p" 2>&1) || true
+	problems=$(printf '%s\n' "$out" | grep -E ': (ERROR|WARNING|CHECK):' || true)
+	if [ -n "$problems" ] && [ -f "$accepted" ]; then
+		problems=$(printf '%s\n' "$problems" | while IFS= read -r line; do
+			type=$(sed -n 's/.*: \(ERROR\|WARNING\|CHECK\):\([A-Z_]*\):.*/\2/p' <<<"$line")
+			grep -qE "^$p[[:space:]]+$type[[:space:]]" "$accepted" || printf '%s\n' "$line"
+		done)
+	fi
+	if [ -n "$problems" ]; then
+		printf 'checkpatch: %s\n%s\n' "$p" "$problems"
+		status=1
+	else
+		printf 'checkpatch: %s: clean\n' "$p"
+	fi
+done < <(series_patches)
+exit $status

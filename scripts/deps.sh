@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what building and testing need, from Debian's archive only.
+. "$(dirname "$0")/common.sh"
+
+packages=(
+	# kernel builds
+	build-essential flex bison bc libelf-dev libssl-dev ccache cpio xz-utils kmod
+	# selftests (the ia32 helper needs -m32)
+	gcc-multilib
+	# guest
+	qemu-system-x86 iproute2
+	# real tools run in the guest
+	criu runsc
+	# userspace
+	cmake g++ googletest libgtest-dev clang libclang-rt-14-dev clang-format man-db
+)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	msg "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >&2
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi

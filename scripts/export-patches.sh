@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Rewrite kernel/patches/ from the commits on top of the base in the
+# developers' tree. The output is stable: no commit hashes, no version
+# trailer, so re-exporting unchanged commits changes nothing.
+. "$(dirname "$0")/common.sh"
+
+tree=$DEV_TREE
+[ -d "$tree/.git" ] || die "no kernel tree at $tree; run 'make kernel-tree' first"
+base=$(git -C "$tree" describe --tags --abbrev=0 --match 'base-*' HEAD 2>/dev/null) ||
+	die "$tree: no base-* tag below HEAD"
+[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
+	die "$tree has uncommitted changes; commit them (git commit --amend or a new commit) first"
+
+out=$REPO/kernel/patches
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+git -C "$tree" format-patch -q --zero-commit --no-signature --no-numbered \
+	--subject-prefix=PATCH -o "$tmp" "$base..HEAD"
+rm -f "$out"/*.patch
+: >"$out/series"
+for p in "$tmp"/*.patch; do
+	[ -e "$p" ] || continue
+	cp "$p" "$out/"
+	basename "$p" >>"$out/series"
+done
+msg "exported $(wc -l <"$out/series") patches to kernel/patches/"

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Prepare kernel sources in the cache.
+#
+#   kernel-tree.sh dev        print the path of the developers' git tree
+#                             (base + one commit per patch), creating it if needed
+#   kernel-tree.sh build-src  bring the build worktree to base + kernel/patches
+#                             and print its path
+#
+# The base comes from Debian's linux-source package named in kernel/BASE.
+. "$(dirname "$0")/common.sh"
+
+GIT_ID=(-c user.name="sysmap-seal" -c user.email="sysmap-seal@localhost")
+
+install_base_package() {
+	local have
+	have=$(dpkg-query -W -f='${Version}' "$BASE_PACKAGE" 2>/dev/null || true)
+	if [ "$have" = "$BASE_VERSION" ]; then
+		return
+	fi
+	msg "installing $BASE_PACKAGE=$BASE_VERSION"
+	if ! apt-get install -y --no-install-recommends "$BASE_PACKAGE=$BASE_VERSION" >&2; then
+		apt-get install -y --no-install-recommends "$BASE_PACKAGE" >&2 ||
+			die "cannot install $BASE_PACKAGE; run 'apt-get update' and retry"
+		have=$(dpkg-query -W -f='${Version}' "$BASE_PACKAGE")
+		warn "$BASE_PACKAGE $BASE_VERSION (kernel/BASE) is not available;" \
+			"using $have instead"
+	fi
+}
+
+# The version the base repository is built from: the pinned one when it is
+# installed, otherwise whatever install_base_package fell back to.
+base_version() { dpkg-query -W -f='${Version}' "$BASE_PACKAGE"; }
+
+ensure_base_repo() {
+	local ver tag tarball tmp
+	install_base_package
+	ver=$(base_version)
+	tag="base-$(printf '%s' "$ver" | tr '~:' '_.')"
+	if git -C "$DEV_TREE" rev-parse -q --verify "refs/tags/$tag" >/dev/null 2>&1; then
+		BASE_TAG=$tag
+		return
+	fi
+	[ ! -e "$DEV_TREE" ] || die "$DEV_TREE exists but has no tag $tag; move it away"
+	tarball=$(dpkg -L "$BASE_PACKAGE" | grep -m1 '\.tar\.xz$') ||
+		die "$BASE_PACKAGE ships no source tarball"
+	msg "extracting $tarball into $DEV_TREE (a few minutes)"
+	tmp="$DEV_TREE.tmp"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	tar -xJf "$tarball" -C "$tmp" --strip-components=1
+	# Debian's tarball ignores every top-level entry but debian/ in its
+	# .gitignore, which would keep files the series adds out of git.
+	sed -i -e '/^# Debian packaging: ignore everything/,/^!\/debian\/$/d' "$tmp/.gitignore"
+	git -C "$tmp" init -q -b series
+	git -C "$tmp" config core.abbrev 12
+	git -C "$tmp" config gc.auto 0
+	git -C "$tmp" add -A -f
+	GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" \
+		git "${GIT_ID[@]}" -C "$tmp" commit -q -m "Linux $ver (Debian $BASE_PACKAGE)" \
+		-m "Imported from $tarball, without Debian's top-level ignore rule."
+	git -C "$tmp" tag "$tag"
+	git -C "$tmp" tag -f base >/dev/null
+	mv "$tmp" "$DEV_TREE"
+	BASE_TAG=$tag
+}
+
+# Apply the series to the base tree without touching any work tree and print
+# the resulting commit. A patch that does not apply is named and fatal.
+series_commit() {
+	local idx parent tree p
+	idx=$(mktemp)
+	parent=$(git -C "$DEV_TREE" rev-parse "$BASE_TAG^{commit}")
+	GIT_INDEX_FILE=$idx git -C "$DEV_TREE" read-tree "$parent"
+	while read -r p; do
+		[ -f "$REPO/kernel/patches/$p" ] || die "series names $p, which is missing"
+		if ! GIT_INDEX_FILE=$idx git -C "$DEV_TREE" apply --cached \
+			"$REPO/kernel/patches/$p" 2>/tmp/sysmap-apply.$$; then
+			cat /tmp/sysmap-apply.$$ >&2
+			rm -f "$idx" /tmp/sysmap-apply.$$
+			die "patch kernel/patches/$p does not apply"
+		fi
+		tree=$(GIT_INDEX_FILE=$idx git -C "$DEV_TREE" write-tree)
+		parent=$(GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" \
+			git "${GIT_ID[@]}" -C "$DEV_TREE" commit-tree "$tree" -p "$parent" -m "$p")
+	done < <(series_patches)
+	rm -f "$idx" /tmp/sysmap-apply.$$
+	echo "$parent"
+}
+
+cmd_dev() {
+	ensure_base_repo
+	if ! git -C "$DEV_TREE" rev-parse -q --verify refs/heads/series >/dev/null ||
+		[ "$(git -C "$DEV_TREE" rev-parse series)" = "$(git -C "$DEV_TREE" rev-parse "$BASE_TAG^{commit}")" ]; then
+		if [ -n "$(series_patches)" ]; then
+			msg "applying kernel/patches/ with git am"
+			git -C "$DEV_TREE" checkout -q -B series "$BASE_TAG"
+			local p
+			while read -r p; do
+				git "${GIT_ID[@]}" -C "$DEV_TREE" am -q --keep-cr "$REPO/kernel/patches/$p" ||
+					{ git -C "$DEV_TREE" am --abort || true; die "patch kernel/patches/$p does not apply"; }
+			done < <(series_patches)
+		fi
+	else
+		local want have
+		want=$(git -C "$DEV_TREE" rev-parse "$(series_commit)^{tree}")
+		have=$(git -C "$DEV_TREE" rev-parse "series^{tree}")
+		[ "$want" = "$have" ] ||
+			warn "$DEV_TREE (branch series) differs from kernel/patches/;" \
+				"run 'make export-patches' to keep your commits, or" \
+				"'git -C $DEV_TREE branch -m series old && make kernel-tree' to start again"
+	fi
+	echo "$DEV_TREE"
+}
+
+cmd_build_src() {
+	local want
+	ensure_base_repo
+	want=$(series_commit)
+	if [ ! -e "$BUILD_SRC/.git" ]; then
+		msg "creating build worktree $BUILD_SRC"
+		git -C "$DEV_TREE" worktree prune
+		git -C "$DEV_TREE" worktree add -q --detach "$BUILD_SRC" "$want" >&2
+	elif [ "$(git -C "$BUILD_SRC" rev-parse 'HEAD^{tree}')" != "$(git -C "$DEV_TREE" rev-parse "$want^{tree}")" ]; then
+		# Only files that differ are rewritten, so a warm build stays warm.
+		git -C "$BUILD_SRC" checkout -q -f --detach "$want"
+	fi
+	echo "$BUILD_SRC"
+}
+
+case "${1:-}" in
+dev) cmd_dev ;;
+build-src) cmd_build_src ;;
+*) die "usage: $0 dev|build-src" ;;
+esac

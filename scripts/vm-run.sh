@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Boot a test kernel in QEMU and run one suite as the guest's init.
+#
+#   vm-run.sh [--timeout SEC] [--name NAME] KERNEL -- COMMAND [ARGS...]
+#
+# The guest sees the host root read-only over virtio-9p, tmpfs where writes
+# are needed, and $RESULTS/NAME/ as a writable share. COMMAND runs from the
+# repository; its stdout and stderr go to NAME/output.log (TAP on stdout).
+# The serial console is kept in NAME/console.log and scanned for kernel
+# splats. Exit status: the suite's own, or
+#   124  the guest did not finish within the timeout
+#   125  the suite finished, but the kernel printed a warning or worse
+#   126  the guest stopped without reporting the suite's exit status
+. "$(dirname "$0")/common.sh"
+
+timeout=600
+name=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--timeout) timeout=$2; shift 2 ;;
+	--name) name=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) die "vm-run.sh: unknown option $1" ;;
+	*) kernel=$1; shift ;;
+	esac
+done
+[ -n "${kernel:-}" ] && [ $# -gt 0 ] || die "usage: vm-run.sh [--timeout SEC] [--name NAME] KERNEL -- COMMAND..."
+[ -f "$kernel" ] || die "no kernel image at $kernel; run 'make kernels'"
+name=${name:-$(basename "$1")}
+res=$RESULTS/$name
+rm -rf "$res"
+mkdir -p "$res"
+
+{
+	printf 'cd %q\n' "$REPO"
+	printf 'exec'
+	printf ' %q' "$@"
+	printf '\n'
+} >"$res/command.sh"
+
+# Lines the kernel prints (timestamped) that mean the run is not clean.
+splat_re='^\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked|UBSAN:|KASAN:|kernel BUG at)'
+
+start=$SECONDS
+set +e
+timeout -k 10 "$timeout" qemu-system-x86_64 \
+	-machine q35 -cpu max -smp 2 -m 2G \
+	-display none -monitor none -no-reboot \
+	-serial "file:$res/console.log" \
+	-kernel "$kernel" \
+	-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144 root=/dev/root ro init=$REPO/scripts/guest-init.sh" \
+	-fsdev local,id=root,path=/,readonly=on,multidevs=remap,security_model=none \
+	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root \
+	-fsdev local,id=results,path="$res",multidevs=remap,security_model=none \
+	-device virtio-9p-pci,fsdev=results,mount_tag=results \
+	</dev/null >"$res/qemu.log" 2>&1
+qrc=$?
+set -e
+elapsed=$((SECONDS - start))
+
+status=
+if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+	echo "vm-run: $name: timed out after ${timeout} s (console: $res/console.log)" >&2
+	status=124
+elif [ ! -s "$res/exit-status" ]; then
+	echo "vm-run: $name: the guest stopped without reporting an exit status" \
+		"(qemu exit $qrc; console: $res/console.log)" >&2
+	status=126
+fi
+if grep -aEq "$splat_re" "$res/console.log" 2>/dev/null; then
+	echo "vm-run: $name: kernel splat in the console:" >&2
+	grep -aE "$splat_re" "$res/console.log" | head -n 5 | sed 's/^/    /' >&2
+	status=${status:-125}
+fi
+if [ -z "$status" ]; then
+	status=$(cat "$res/exit-status")
+	if [ "$status" -ne 0 ]; then
+		echo "vm-run: $name: suite exited with status $status (log: $res/output.log)" >&2
+	fi
+fi
+echo "$elapsed" >"$res/seconds"
+exit "$status"

@@ -1,0 +1,251 @@
+#include "sysmap/procfs.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <dirent.h>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace sysmap {
+
+namespace {
+
+constexpr std::array kSystemNames = {
+	std::string_view("[vdso]"),    std::string_view("[vvar]"),    std::string_view("[vvar_vclock]"),
+	std::string_view("[vsyscall]"), std::string_view("[uprobes]"), std::string_view("[sigpage]"),
+	std::string_view("[vectors]"),
+};
+
+bool parse_hex(std::string_view s, std::uint64_t &out)
+{
+	if (s.empty())
+		return false;
+	auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, 16);
+	return ec == std::errc() && p == s.data() + s.size();
+}
+
+// Split off the next space-separated field of s.
+std::string_view next_field(std::string_view &s)
+{
+	auto b = s.find_first_not_of(' ');
+	if (b == std::string_view::npos) {
+		s = {};
+		return {};
+	}
+	s.remove_prefix(b);
+	auto e = s.find(' ');
+	auto field = s.substr(0, e);
+	s.remove_prefix(e == std::string_view::npos ? s.size() : e);
+	return field;
+}
+
+// A mapping header: "start-end perms offset dev inode [name]". The name is
+// everything after the inode field, spaces included.
+std::optional<Mapping> parse_header(std::string_view line)
+{
+	std::string_view rest = line;
+	auto range = next_field(rest);
+	auto dash = range.find('-');
+	if (dash == std::string_view::npos)
+		return std::nullopt;
+	Mapping m;
+	if (!parse_hex(range.substr(0, dash), m.start) || !parse_hex(range.substr(dash + 1), m.end) ||
+	    m.end < m.start)
+		return std::nullopt;
+	auto perms = next_field(rest);
+	auto offset = next_field(rest);
+	auto dev = next_field(rest);
+	auto inode = next_field(rest);
+	if (perms.size() != 4 || offset.empty() || dev.find(':') == std::string_view::npos || inode.empty())
+		return std::nullopt;
+	m.perms = perms;
+	auto b = rest.find_first_not_of(' ');
+	if (b != std::string_view::npos)
+		m.name = rest.substr(b);
+	return m;
+}
+
+std::string trim(std::string_view s)
+{
+	auto b = s.find_first_not_of(" \t");
+	if (b == std::string_view::npos)
+		return {};
+	auto e = s.find_last_not_of(" \t");
+	return std::string(s.substr(b, e - b + 1));
+}
+
+std::string read_file(const std::string &path)
+{
+	std::ifstream f(path, std::ios::binary);
+	if (!f) {
+		int err = errno;
+		if (err == ENOENT || err == ESRCH)
+			throw ProcError(ProcError::Kind::Gone, path + ": no such process");
+		if (err == EACCES || err == EPERM)
+			throw ProcError(ProcError::Kind::Denied, path + ": permission denied");
+		throw ProcError(ProcError::Kind::Other, path + ": " + std::strerror(err));
+	}
+	std::ostringstream ss;
+	ss << f.rdbuf();
+	return ss.str();
+}
+
+} // namespace
+
+bool is_system_mapping(std::string_view name)
+{
+	return std::find(kSystemNames.begin(), kSystemNames.end(), name) != kSystemNames.end();
+}
+
+std::vector<Mapping> parse_smaps(std::istream &in)
+{
+	std::vector<Mapping> out;
+	std::string line;
+	bool have = false;
+	while (std::getline(in, line)) {
+		if (!line.empty() && line.back() == '\r')
+			line.pop_back();
+		std::string_view v = line;
+		auto colon = v.find(':');
+		auto space = v.find(' ');
+		// Attribute lines are "Key: value" with no space before the colon.
+		bool attribute = colon != std::string_view::npos && (space == std::string_view::npos || colon < space);
+		if (!attribute) {
+			if (auto m = parse_header(v)) {
+				out.push_back(std::move(*m));
+				have = true;
+			}
+			continue;
+		}
+		if (have && v.starts_with("VmFlags:")) {
+			std::string_view rest = v.substr(8);
+			for (auto f = next_field(rest); !f.empty(); f = next_field(rest)) {
+				out.back().vm_flags.emplace_back(f);
+				if (f == "sl")
+					out.back().sealed = true;
+			}
+		}
+	}
+	return out;
+}
+
+std::vector<Mapping> system_mappings(const std::vector<Mapping> &all)
+{
+	std::vector<Mapping> out;
+	std::copy_if(all.begin(), all.end(), std::back_inserter(out),
+		     [](const Mapping &m) { return is_system_mapping(m.name); });
+	return out;
+}
+
+std::optional<SealState> parse_status_line(std::istream &in)
+{
+	std::string line;
+	while (std::getline(in, line)) {
+		std::string_view v = line;
+		if (!v.starts_with("Mseal_sysmap:"))
+			continue;
+		std::string fields(v.substr(13));
+		std::replace(fields.begin(), fields.end(), '\t', ' ');
+		std::string_view rest = fields;
+		SealState st;
+		bool seen_image = false, seen_policy = false, seen_locked = false;
+		for (auto f = next_field(rest); !f.empty(); f = next_field(rest)) {
+			auto eq = f.find('=');
+			if (eq == std::string_view::npos)
+				continue;
+			auto k = f.substr(0, eq), val = f.substr(eq + 1);
+			auto pick = [&](std::string_view yes, std::string_view no, bool &dst, bool &seen) {
+				if (val == yes)
+					dst = true;
+				else if (val == no)
+					dst = false;
+				else
+					throw std::invalid_argument("Mseal_sysmap: unexpected value '" + std::string(val) +
+								    "' for " + std::string(k));
+				seen = true;
+			};
+			if (k == "image")
+				pick("sealed", "unsealed", st.image_sealed, seen_image);
+			else if (k == "policy")
+				pick("seal", "unseal", st.policy_seal, seen_policy);
+			else if (k == "locked")
+				pick("yes", "no", st.locked, seen_locked);
+			// Unknown keys are left for newer kernels.
+		}
+		if (!seen_image || !seen_policy || !seen_locked)
+			throw std::invalid_argument("Mseal_sysmap: line lacks image=, policy= or locked=");
+		return st;
+	}
+	return std::nullopt;
+}
+
+Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root)
+{
+	const std::string dir = proc_root + "/" + std::to_string(pid);
+	Process p;
+	p.pid = pid;
+
+	std::string status = read_file(dir + "/status");
+	{
+		std::istringstream ss(status);
+		std::string line;
+		bool has_vm = false;
+		while (std::getline(ss, line)) {
+			if (line.starts_with("Name:"))
+				p.comm = trim(std::string_view(line).substr(5));
+			else if (line.starts_with("Uid:"))
+				p.uid = static_cast<uid_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
+			else if (line.starts_with("VmSize:") || line.starts_with("Mseal_sysmap:"))
+				has_vm = true;
+		}
+		p.kernel_thread = !has_vm;
+		std::istringstream again(status);
+		p.state = parse_status_line(again);
+	}
+
+	try {
+		std::string cmd = read_file(dir + "/cmdline");
+		std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+		while (!cmd.empty() && cmd.back() == ' ')
+			cmd.pop_back();
+		p.cmdline = cmd.empty() ? "[" + p.comm + "]" : cmd;
+	} catch (const ProcError &) {
+		p.cmdline = "[" + p.comm + "]";
+	}
+
+	if (want_mappings && !p.kernel_thread) {
+		try {
+			std::istringstream ss(read_file(dir + "/smaps"));
+			p.mappings = system_mappings(parse_smaps(ss));
+		} catch (const ProcError &e) {
+			if (e.kind() == ProcError::Kind::Gone)
+				throw;
+			// Denied: report what status says, without mappings.
+		}
+	}
+	return p;
+}
+
+std::vector<pid_t> list_pids(const std::string &proc_root)
+{
+	std::vector<pid_t> pids;
+	std::unique_ptr<DIR, int (*)(DIR *)> d(opendir(proc_root.c_str()), closedir);
+	if (!d)
+		throw ProcError(ProcError::Kind::Other, proc_root + ": " + std::strerror(errno));
+	while (auto *e = readdir(d.get())) {
+		pid_t pid = 0;
+		std::string_view n = e->d_name;
+		auto [p, ec] = std::from_chars(n.data(), n.data() + n.size(), pid);
+		if (ec == std::errc() && p == n.data() + n.size() && pid > 0)
+			pids.push_back(pid);
+	}
+	std::sort(pids.begin(), pids.end());
+	return pids;
+}
+
+} // namespace sysmap
