@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Build every prefix of the series, with sealing on and compiled out, in
+# throwaway worktrees of the kernel tree. Each prefix must build.
+. "$(dirname "$0")/common.sh"
+
+"$REPO/scripts/kernel-tree.sh" dev >/dev/null
+mapfile -t patches < <(series_patches)
+base=$(git -C "$DEV_TREE" rev-parse base)
+src=$CACHE/bisect-src
+out=$CACHE/build/bisect
+export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$src
+git -C "$DEV_TREE" worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
+git -C "$DEV_TREE" worktree prune
+git -C "$DEV_TREE" worktree add -q --detach "$src" "$base"
+status=0
+for i in "${!patches[@]}"; do
+	p=${patches[$i]}
+	git -c user.name=bisect -c user.email=bisect@localhost -C "$src" am -q "$REPO/kernel/patches/$p" ||
+		die "$p does not apply"
+	for cfg in sysmap-seal baseline; do
+		mkdir -p "$out/$cfg"
+		make -s -C "$src" O="$out/$cfg" ARCH=x86_64 CC="ccache gcc" tinyconfig >/dev/null
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$out/$cfg" "$out/$cfg/.config" \
+			"$REPO/kernel/configs/x86_64-test.config" "$REPO/kernel/configs/$cfg.config" >/dev/null
+		make -s -C "$src" O="$out/$cfg" ARCH=x86_64 CC="ccache gcc" olddefconfig >/dev/null
+		if make -s -C "$src" O="$out/$cfg" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" bzImage \
+			>"$out/$cfg.log" 2>&1; then
+			echo "ok $((i + 1)) $p ($cfg)"
+		else
+			echo "not ok $((i + 1)) $p ($cfg): see $out/$cfg.log"
+			status=1
+		fi
+	done
+done
+git -C "$DEV_TREE" worktree remove --force "$src"
+exit $status
