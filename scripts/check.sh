@@ -68,7 +68,12 @@ fi
 suite seal-selftests x86_64-seal 900 tests/guest/run-tests.sh "${ours[@]}"
 suite seal-upstream x86_64-seal 900 tests/guest/upstream.sh
 suite base-selftests x86_64-base 900 tests/guest/run-tests.sh "${ours[@]}"
+suite seal-sysmapctl x86_64-seal 600 tests/guest/sysmapctl.sh seal
+suite base-sysmapctl x86_64-base 600 tests/guest/sysmapctl.sh base
 suite base-criu x86_64-base 600 tests/guest/criu-check.sh
+suite seal-criu x86_64-seal 1800 tests/guest/criu.sh
+suite seal-runsc x86_64-seal 900 tests/guest/runsc.sh
+suite seal-rr-pattern x86_64-seal 300 tests/guest/rr-pattern.sh
 
 # Summary
 total_p=0 total_f=0 total_s=0
