@@ -48,6 +48,9 @@ if [ -x "$REPO/build/userspace/sysmap_unit_tests" ]; then
 	"$REPO/scripts/gtest-tap.sh" <"$RESULTS/host-unit.log" >"$RESULTS/host-unit.tap"
 fi
 
+stage "userspace: fuzz the smaps and status parsers (30 s each)"
+FUZZ_SECONDS=30 "$REPO/scripts/fuzz.sh" >"$RESULTS/host-fuzz.tap" 2>"$RESULTS/host-fuzz.log" || true
+
 stage "harness: host self-tests"
 "$REPO/tests/harness/host-tests.sh" >"$RESULTS/harness-host.tap" 2>"$RESULTS/harness-host.log" || true
 

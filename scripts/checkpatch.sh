@@ -9,7 +9,7 @@ accepted=$REPO/kernel/patches/checkpatch-accepted
 status=0
 while read -r p; do
 	out=$(cd "$tree" && ./scripts/checkpatch.pl --strict --no-signoff --terse --show-types \
-		--codespell "$REPO/kernel/patches/$p" 2>&1) || true
+		"$REPO/kernel/patches/$p" 2>&1) || true
 	problems=$(printf '%s\n' "$out" | grep -E ': (ERROR|WARNING|CHECK):' || true)
 	if [ -n "$problems" ] && [ -f "$accepted" ]; then
 		problems=$(printf '%s\n' "$problems" | while IFS= read -r line; do

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Fuzz the smaps and status parsers with libFuzzer (clang, ASan, UBSan) for
+# a bounded time each (FUZZ_SECONDS, default 60). Prints TAP: one result per
+# target; a crash or sanitizer report fails it and leaves the input in
+# build/fuzz/.
+. "$(dirname "$0")/common.sh"
+seconds=${FUZZ_SECONDS:-60}
+out=$REPO/build/fuzz
+CXX=clang++ cmake -S "$REPO/userspace" -B "$out" -DSYSMAP_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$out" -j"$JOBS" --target fuzz_smaps fuzz_status >"$out.log" 2>&1 || { tail -n 20 "$out.log" >&2; echo "not ok - fuzz targets build"; exit 1; }
+status=0
+i=0
+for target in smaps status; do
+	i=$((i + 1))
+	corpus=$out/corpus-$target
+	mkdir -p "$corpus"
+	cp "$REPO"/userspace/tests/fixtures/* "$corpus/"
+	if (cd "$out" && UBSAN_OPTIONS=halt_on_error=1 "./fuzz_$target" -max_total_time="$seconds" \
+		-rss_limit_mb=2048 -max_len=65536 "$corpus" >"$out/fuzz_$target.log" 2>&1); then
+		runs=$(grep -oE 'Done [0-9]+ runs' "$out/fuzz_$target.log" | grep -oE '[0-9]+')
+		echo "ok $i fuzz_$target: ${runs:-?} inputs in ${seconds}s, no crash or sanitizer report"
+	else
+		echo "not ok $i fuzz_$target: see $out/fuzz_$target.log"
+		status=1
+	fi
+done
+exit $status
