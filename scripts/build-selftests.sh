@@ -9,6 +9,7 @@ out=$CACHE/selftests
 mkdir -p "$hdr" "$out"
 make -s -C "$src" O="$hdr" ARCH=x86_64 headers_install INSTALL_HDR_PATH="$hdr/usr" >&2
 st=$src/tools/testing/selftests
+mkdir -p "$out/mseal_system_mappings" "$out/mm" "$out/x86"
 kh="-isystem $hdr/usr/include"
 make -s -C "$st/mseal_system_mappings" OUTPUT="$out/mseal_system_mappings" \
 	KHDR_INCLUDES="$kh" >&2

@@ -2,7 +2,7 @@
 # The guest's init: mount what a suite needs on top of the read-only 9p root,
 # run the suite named in the results share, record its exit status, power off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HOME=/root LANG=C.UTF-8 TERM=dumb
+export HOME=/tmp/home LANG=C.UTF-8 TERM=dumb
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -10,13 +10,14 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-for d in /tmp /run /var/tmp /var/log /var/lib /root /home /mnt /srv; do
+for d in /tmp /run /var/tmp /var/log /var/lib /home /mnt /srv; do
 	mount -t tmpfs -o mode=0755 tmpfs "$d"
 done
 chmod 1777 /tmp /var/tmp /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+mkdir -p "$HOME"
 hostname sysmap-guest
 ip link set lo up 2>/dev/null
 

@@ -16,6 +16,7 @@ if [ "${1:-}" = --unsealed ]; then
 	shift
 fi
 
+status=0
 for prog in "$@"; do
 	name=${prog#"${SYSMAP_SELFTESTS:-}"/}
 	echo "# running $name${prefix:+ (unsealed)}"
@@ -24,13 +25,16 @@ for prog in "$@"; do
 	printf '%s\n' "$out" | sed -e '/^TAP version/d' -e '/^1\.\./d'
 	results=$(printf '%s\n' "$out" | grep -cE '^(not )?ok([ \t]|$)')
 	failures=$(printf '%s\n' "$out" | grep -cE '^not ok([ \t]|$)')
+	[ "$failures" -eq 0 ] || status=1
 	if [ "$results" -eq 0 ]; then
 		case $rc in
 		0) echo "ok $name" ;;
 		4) echo "ok $name # SKIP (program skipped)" ;;
-		*) echo "not ok $name (exit status $rc)" ;;
+		*) echo "not ok $name (exit status $rc)"; status=1 ;;
 		esac
 	elif [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && [ "$failures" -eq 0 ]; then
 		echo "not ok $name exited with status $rc without reporting a failure"
+		status=1
 	fi
 done
+exit $status
