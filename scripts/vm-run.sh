@@ -31,7 +31,12 @@ res=$RESULTS/$name
 rm -rf "$res"
 mkdir -p "$res"
 
+# The suite sees the caller's SYSMAP_* settings (e.g. SYSMAP_SELFTESTS).
 {
+	while IFS='=' read -r var _; do
+		case $var in SYSMAP_RESULTS | SYSMAP_GUEST_*) continue ;; esac
+		printf 'export %s=%q\n' "$var" "${!var}"
+	done < <(env | grep -E '^SYSMAP_[A-Z_]+=' || true)
 	printf 'cd %q\n' "$REPO"
 	printf 'exec'
 	printf ' %q' "$@"

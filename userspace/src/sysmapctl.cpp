@@ -108,11 +108,11 @@ int cmd_status(const cli::Options &o)
 			std::cout << "  (mappings not readable: permission denied; run as the owner or root)\n";
 			continue;
 		}
-		std::cout << "  " << std::left << std::setw(14) << "MAPPING" << std::setw(16) << "START"
-			  << std::setw(16) << "END" << std::setw(7) << "PERMS" << "SEALED\n";
+		std::cout << "  " << std::left << std::setw(15) << "MAPPING" << std::setw(20) << "START"
+			  << std::setw(20) << "END" << std::setw(7) << "PERMS" << "SEALED\n";
 		for (const auto &m : *p.mappings)
-			std::cout << "  " << std::setw(14) << m.name << std::setw(16) << hex(m.start)
-				  << std::setw(16) << hex(m.end) << std::setw(7) << m.perms << yes_no(m.sealed)
+			std::cout << "  " << std::setw(15) << m.name << std::setw(20) << hex(m.start)
+				  << std::setw(20) << hex(m.end) << std::setw(7) << m.perms << yes_no(m.sealed)
 				  << "\n";
 	}
 	j.end_array().end_object();
