@@ -17,6 +17,11 @@ x86_64-stock) arch=x86_64 frags=(x86_64-test) ;;
 esac
 image=arch/x86/boot/bzImage
 
+mkdir -p "$CACHE/build"
+# One kernel build at a time: they share the source worktree, and a second
+# build in the same directory would corrupt it.
+exec 9>"$CACHE/build/.lock"
+flock 9
 src=$("$REPO/scripts/kernel-tree.sh" build-src)
 out=$CACHE/build/$name
 cfg=$CACHE/build/$name.config-work

@@ -24,6 +24,7 @@ say "4. CRIU: dump a process, then restore it with a sealed criu, then opted out
 work=/tmp/demo-work img=/tmp/demo-img
 mkdir -p "$work" "$img"
 setsid "$bin/criu_workload" "$work" </dev/null >/dev/null 2>&1 &
+disown
 for _ in $(seq 50); do [ -s "$work/ready" ] && break; sleep 0.1; done
 pid=$(cat "$work/ready")
 echo "\$ sysmapctl exec --unseal -- criu dump -t $pid -D $img"
@@ -35,7 +36,7 @@ if criu restore -d -D "$img" -o restore.log; then
 else
 	echo "restore failed; from its log:"
 	grep -E "Error" "$img/restore.log" | head -n 3
-	summary[criu_sealed]="fails (cannot move its sealed vDSO)"
+	summary[criu_sealed]="fails (cannot unmap its sealed vDSO)"
 fi
 rm -f /run/criu.kdat
 echo "\$ sysmapctl exec --unseal -- criu restore -d -D $img"
@@ -52,11 +53,12 @@ fi
 
 say "5. An administrator's view: sysmapctl audit"
 "$ctl" exec --unseal -- sleep 60 &
+disown
 sleep 0.5
 "$ctl" audit
 
 say "Summary"
-printf '%-36s %s\n' "normal process" "${summary[normal]}" \
+printf '%-40s %s\n' "normal process" "${summary[normal]}" \
 	"mremap/munmap of its vDSO" "${summary[attack]}" \
 	"same attack, process opted out" "${summary[optout]}" \
 	"criu restore, criu sealed" "${summary[criu_sealed]}" \
