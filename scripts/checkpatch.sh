@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run checkpatch.pl --strict over every patch of the series. Warnings that
 # are accepted on purpose are listed, with the reason, in
-# kernel/patches/checkpatch-accepted; anything else fails.
+# kernel/patches/checkpatch-accepted (patch names without their number);
+# anything else fails.
 . "$(dirname "$0")/common.sh"
 
 tree=$("$REPO/scripts/kernel-tree.sh" build-src)
@@ -14,7 +15,8 @@ while read -r p; do
 	if [ -n "$problems" ] && [ -f "$accepted" ]; then
 		problems=$(printf '%s\n' "$problems" | while IFS= read -r line; do
 			type=$(sed -n 's/.*: \(ERROR\|WARNING\|CHECK\):\([A-Z_]*\):.*/\2/p' <<<"$line")
-			grep -qE "^$p[[:space:]]+$type[[:space:]]" "$accepted" || printf '%s\n' "$line"
+			grep -qE "^${p#[0-9][0-9][0-9][0-9]-}[[:space:]]+$type[[:space:]]" "$accepted" ||
+				printf '%s\n' "$line"
 		done)
 	fi
 	if [ -n "$problems" ]; then
