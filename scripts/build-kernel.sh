@@ -8,14 +8,20 @@
 # otherwise the build stops and names the options that did not.
 . "$(dirname "$0")/common.sh"
 
-name=${1:?usage: build-kernel.sh x86_64-seal|x86_64-base}
+name=${1:?usage: build-kernel.sh x86_64-seal|x86_64-base|arm64-seal}
+image=arch/x86/boot/bzImage
+cross=()
 case "$name" in
 x86_64-seal) arch=x86_64 frags=(x86_64-test sysmap-seal) ;;
 x86_64-base) arch=x86_64 frags=(x86_64-test baseline) ;;
-x86_64-stock) arch=x86_64 frags=(x86_64-test) ;;
+arm64-seal)
+	# Cross-built with Debian's compilers; the compat vDSO needs the
+	# AArch32 one too.
+	arch=arm64 frags=(arm64-test sysmap-seal) image=arch/arm64/boot/Image
+	cross=(CROSS_COMPILE=aarch64-linux-gnu- CROSS_COMPILE_COMPAT=arm-linux-gnueabihf-)
+	;;
 *) die "unknown kernel '$name'" ;;
 esac
-image=arch/x86/boot/bzImage
 
 mkdir -p "$CACHE/build"
 # One kernel build at a time: they share the source worktree, and a second
@@ -29,7 +35,9 @@ mkdir -p "$out" "$cfg" "$CACHE/ccache"
 export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$src CCACHE_COMPILERCHECK=content
 ccache -M 8G >/dev/null
 export KBUILD_BUILD_TIMESTAMP="1970-01-01" KBUILD_BUILD_USER=sysmap KBUILD_BUILD_HOST=seal
-kmake=(make -C "$src" ARCH="$arch" CC="ccache gcc")
+cc=gcc
+[ ${#cross[@]} -eq 0 ] || cc=aarch64-linux-gnu-gcc
+kmake=(make -C "$src" ARCH="$arch" "${cross[@]}" CC="ccache $cc")
 
 # Generate the configuration in a scratch directory, and install it only when
 # it changed, so that an unchanged configuration costs no rebuild.
@@ -63,7 +71,7 @@ msg "building $name kernel in $out (cold ≈ 8 min, warm ≈ 1 min)"
 start=$SECONDS
 "${kmake[@]}" -s O="$out" olddefconfig >/dev/null
 log=$out/build.log
-"${kmake[@]}" O="$out" -j"$JOBS" bzImage >"$log" 2>&1 &
+"${kmake[@]}" O="$out" -j"$JOBS" "$(basename "$image")" >"$log" 2>&1 &
 pid=$!
 while kill -0 "$pid" 2>/dev/null; do
 	for _ in 1 2 3 4 5 6; do
