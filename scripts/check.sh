@@ -78,6 +78,25 @@ suite seal-criu x86_64-seal 1800 tests/guest/criu.sh
 suite seal-runsc x86_64-seal 900 tests/guest/runsc.sh
 suite seal-rr-pattern x86_64-seal 300 tests/guest/rr-pattern.sh
 
+if want arm64-selftests; then
+	stage "arm64: cross-build the kernel and the guest's initramfs"
+	arm64_kernel=$("$REPO/scripts/build-kernel.sh" arm64-seal)
+	arm64_initrd=$("$REPO/scripts/build-arm64-guest.sh")
+	stage "arm64-selftests: booting the arm64 kernel (timeout 1500s)"
+	set +e
+	"$REPO/scripts/vm-run.sh" --arch arm64 --initrd "$arm64_initrd" --name arm64-selftests \
+		--timeout 1500 "$arm64_kernel"
+	rc=$?
+	set -e
+	cp "$RESULTS/arm64-selftests/output.log" "$RESULTS/arm64-selftests.tap" 2>/dev/null ||
+		: >"$RESULTS/arm64-selftests.tap"
+	if [ "$rc" -eq 0 ]; then
+		echo "ok - vm arm64-selftests: exited 0, console clean" >>"$runner_tap"
+	else
+		echo "not ok - vm arm64-selftests: runner status $rc" >>"$runner_tap"
+	fi
+fi
+
 # Summary
 total_p=0 total_f=0 total_s=0
 printf '\n%-18s %7s %7s %7s\n' suite passed failed skipped >&2

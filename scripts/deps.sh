@@ -7,8 +7,12 @@ packages=(
 	build-essential flex bison bc libelf-dev libssl-dev ccache cpio xz-utils kmod
 	# selftests (the ia32 helper needs -m32)
 	gcc-multilib
-	# guest
-	qemu-system-x86 iproute2
+	# guests
+	qemu-system-x86 qemu-system-arm iproute2 python3
+	# arm64: cross compilers (AArch64, and AArch32 for the compat vDSO and
+	# helper) with their static C libraries
+	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-arm-linux-gnueabihf
+	libc6-dev-arm64-cross libc6-dev-armhf-cross
 	# real tools run in the guest
 	criu runsc
 	# userspace

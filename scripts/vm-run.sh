@@ -2,12 +2,15 @@
 # Boot a test kernel in QEMU and run one suite as the guest's init.
 #
 #   vm-run.sh [--timeout SEC] [--name NAME] KERNEL -- COMMAND [ARGS...]
+#   vm-run.sh --arch arm64 --initrd FILE [--timeout SEC] --name NAME KERNEL
 #
 # The guest sees the host root read-only over virtio-9p, tmpfs where writes
 # are needed, and $RESULTS/NAME/ as a writable share. COMMAND runs from the
 # repository; its stdout and stderr go to NAME/output.log (TAP on stdout).
 # The serial console is kept in NAME/console.log and scanned for kernel
-# splats. Exit status: the suite's own, or
+# splats. An arm64 guest (qemu-system-aarch64 -machine virt) has no host
+# root: it runs the /init of its initramfs, which runs its own suite.
+# Exit status: the suite's own, or
 #   124  the guest did not finish within the timeout
 #   125  the suite finished, but the kernel printed a warning or worse
 #   126  the guest stopped without reporting the suite's exit status
@@ -15,8 +18,12 @@
 
 timeout=600
 name=
+arch=x86_64
+initrd=
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--arch) arch=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--) shift; break ;;
@@ -24,15 +31,16 @@ while [ $# -gt 0 ]; do
 	*) kernel=$1; shift ;;
 	esac
 done
-[ -n "${kernel:-}" ] && [ $# -gt 0 ] || die "usage: vm-run.sh [--timeout SEC] [--name NAME] KERNEL -- COMMAND..."
+[ -n "${kernel:-}" ] && { [ $# -gt 0 ] || [ -n "$initrd" ]; } ||
+	die "usage: vm-run.sh [--timeout SEC] [--name NAME] KERNEL -- COMMAND..."
 [ -f "$kernel" ] || die "no kernel image at $kernel; run 'make kernels'"
-name=${name:-$(basename "$1")}
+name=${name:-$(basename "${1:-$arch}")}
 res=$RESULTS/$name
 rm -rf "$res"
 mkdir -p "$res"
 
 # The suite sees the caller's SYSMAP_* settings (e.g. SYSMAP_SELFTESTS).
-{
+[ $# -eq 0 ] || {
 	while IFS='=' read -r var _; do
 		case $var in SYSMAP_RESULTS | SYSMAP_GUEST_*) continue ;; esac
 		printf 'export %s=%q\n' "$var" "${!var}"
@@ -46,18 +54,27 @@ mkdir -p "$res"
 # Lines the kernel prints (timestamped) that mean the run is not clean.
 splat_re='^\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked|UBSAN:|KASAN:|kernel BUG at)'
 
+results_share=(-fsdev "local,id=results,path=$res,multidevs=remap,security_model=none"
+	-device virtio-9p-pci,fsdev=results,mount_tag=results)
+case $arch in
+x86_64)
+	qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 2G -kernel "$kernel"
+		-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144 root=/dev/root ro init=$REPO/scripts/guest-init.sh"
+		-fsdev local,id=root,path=/,readonly=on,multidevs=remap,security_model=none
+		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root)
+	;;
+arm64)
+	[ -f "$initrd" ] || die "arm64 guests need --initrd (scripts/build-arm64-guest.sh)"
+	qemu=(qemu-system-aarch64 -machine virt -cpu max -smp 2 -m 1G -kernel "$kernel"
+		-initrd "$initrd" -append "console=ttyAMA0 panic=-1 rdinit=/init")
+	;;
+*) die "unknown architecture $arch" ;;
+esac
+
 start=$SECONDS
 set +e
-timeout -k 10 "$timeout" qemu-system-x86_64 \
-	-machine q35 -cpu max -smp 2 -m 2G \
-	-display none -monitor none -no-reboot \
-	-serial "file:$res/console.log" \
-	-kernel "$kernel" \
-	-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144 root=/dev/root ro init=$REPO/scripts/guest-init.sh" \
-	-fsdev local,id=root,path=/,readonly=on,multidevs=remap,security_model=none \
-	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root \
-	-fsdev local,id=results,path="$res",multidevs=remap,security_model=none \
-	-device virtio-9p-pci,fsdev=results,mount_tag=results \
+timeout -k 10 "$timeout" "${qemu[@]}" "${results_share[@]}" \
+	-display none -monitor none -no-reboot -serial "file:$res/console.log" \
 	</dev/null >"$res/qemu.log" 2>&1
 qrc=$?
 set -e
