@@ -54,6 +54,14 @@ FUZZ_SECONDS=30 "$REPO/scripts/fuzz.sh" >"$RESULTS/host-fuzz.tap" 2>"$RESULTS/ho
 stage "harness: host self-tests"
 "$REPO/tests/harness/host-tests.sh" >"$RESULTS/harness-host.tap" 2>"$RESULTS/harness-host.log" || true
 
+stage "series: git am round trip, checkpatch --strict, make install"
+"$REPO/tests/harness/series-roundtrip.sh" >"$RESULTS/series.tap" 2>"$RESULTS/series.log" || true
+if "$REPO/scripts/checkpatch.sh" >"$RESULTS/checkpatch.log" 2>&1; then
+	echo "ok - checkpatch.pl --strict: every patch clean (or an accepted, justified finding)" >>"$RESULTS/series.tap"
+else
+	echo "not ok - checkpatch.pl --strict: see checkpatch.log" >>"$RESULTS/series.tap"
+fi
+
 stage "kernels: x86_64-seal (sealing on) and x86_64-base (sealing compiled out)"
 "$REPO/scripts/build-kernel.sh" x86_64-seal >/dev/null
 "$REPO/scripts/build-kernel.sh" x86_64-base >/dev/null

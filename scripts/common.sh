@@ -12,7 +12,7 @@ BASE_PACKAGE=$(base_field package)
 BASE_VERSION=$(base_field version)
 
 # The git tree developers edit (base commit + one commit per patch).
-DEV_TREE=$CACHE/linux
+DEV_TREE=${SYSMAP_DEV_TREE:-$CACHE/linux}
 # A worktree of the same repository that always holds base + kernel/patches,
 # so builds never see uncommitted edits and only changed files get new mtimes.
 BUILD_SRC=$CACHE/build-src

@@ -5,13 +5,13 @@
 . "$(dirname "$0")/common.sh"
 
 tree=$DEV_TREE
-[ -d "$tree/.git" ] || die "no kernel tree at $tree; run 'make kernel-tree' first"
+[ -e "$tree/.git" ] || die "no kernel tree at $tree; run 'make kernel-tree' first"
 base=$(git -C "$tree" describe --tags --abbrev=0 --match 'base-*' HEAD 2>/dev/null) ||
 	die "$tree: no base-* tag below HEAD"
 [ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
 	die "$tree has uncommitted changes; commit them (git commit --amend or a new commit) first"
 
-out=$REPO/kernel/patches
+out=${SYSMAP_PATCH_OUT:-$REPO/kernel/patches}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 git -C "$tree" format-patch -q --zero-commit --no-signature --no-numbered \
