@@ -5,8 +5,9 @@
 packages=(
 	# kernel builds
 	build-essential flex bison bc libelf-dev libssl-dev ccache cpio xz-utils kmod
-	# selftests (the ia32 helper needs -m32)
-	gcc-multilib
+	# selftests: the ia32 helper is built with the i686 cross compiler
+	# (gcc-multilib would conflict with every cross compiler below)
+	gcc-i686-linux-gnu libc6-dev-i386-cross
 	# guests
 	qemu-system-x86 qemu-system-arm iproute2 python3
 	# arm64: cross compilers (AArch64, and AArch32 for the compat vDSO and

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <stdexcept>
 #include <spawn.h>
 #include <string>
 #include <sys/wait.h>
@@ -100,8 +101,19 @@ int main(int argc, char **argv)
 	bool json = !args.empty() && args[0] == "--json";
 	if (json)
 		args.erase(args.begin());
-	int rounds = args.size() > 0 ? std::stoi(args[0]) : 7;
-	int spawns = args.size() > 1 ? std::stoi(args[1]) : 200;
+	int rounds = 7, spawns = 200;
+	try {
+		if (args.size() > 0)
+			rounds = std::stoi(args[0]);
+		if (args.size() > 1)
+			spawns = std::stoi(args[1]);
+	} catch (const std::exception &) {
+		rounds = 0;
+	}
+	if (rounds < 1 || spawns < 1) {
+		std::cerr << "usage: bench_exec [--json] [ROUNDS [SPAWNS]] (both at least 1)\n";
+		return 2;
+	}
 	std::vector<long long> sealed, unsealed;
 	long long maps_sealed = 0, maps_unsealed = 0;
 	try {
@@ -124,7 +136,7 @@ int main(int argc, char **argv)
 		sysmap::JsonWriter j;
 		j.begin_object().key("rounds").value(rounds).key("spawns").value(spawns);
 		j.key("sealed_ns").value(median(sealed)).key("opted_out_ns").value(median(unsealed));
-		j.key("time_ratio").value(std::to_string(ratio));
+		j.key("time_ratio_permille").value(static_cast<long long>(ratio * 1000.0 + 0.5));
 		j.key("mappings_sealed").value(maps_sealed).key("mappings_opted_out").value(maps_unsealed);
 		j.end_object();
 		std::cout << j.str() << "\n";

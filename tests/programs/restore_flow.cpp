@@ -11,6 +11,8 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <stdexcept>
 #include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -62,7 +64,8 @@ bool drop_checkpoint_restore()
 		data[cap / 32].permitted &= ~(1u << (cap % 32));
 		data[cap / 32].inheritable &= ~(1u << (cap % 32));
 	}
-	return syscall(SYS_capset, &hdr, data) == 0 && prctl(PR_CAPBSET_DROP, CAP_CHECKPOINT_RESTORE) == 0;
+	return syscall(SYS_capset, &hdr, data) == 0 && prctl(PR_CAPBSET_DROP, CAP_CHECKPOINT_RESTORE) == 0 &&
+	       prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN) == 0;
 }
 
 int after()
@@ -77,7 +80,7 @@ int after()
 } // namespace
 
 int main(int argc, char **argv)
-{
+try {
 	if (argc == 2 && std::string(argv[1]) == "--after")
 		return after();
 	bool ok = true;
@@ -89,7 +92,10 @@ int main(int argc, char **argv)
 
 	// 1. Restore: move vvar and vdso together to where the image had them.
 	std::size_t total = vdso->end - vvar->start, off = vdso->start - vvar->start;
-	char *to = static_cast<char *>(mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	void *area = mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		return step("reserved room for the restored mappings", false), 1;
+	char *to = static_cast<char *>(area);
 	ok &= step("moved [vvar] with mremap()",
 		   mremap(reinterpret_cast<void *>(vvar->start), off, off, MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED);
 	ok &= step("moved [vdso] with mremap()",
@@ -125,4 +131,7 @@ int main(int argc, char **argv)
 	std::cout.flush();
 	execl("/proc/self/exe", argv[0], "--after", static_cast<char *>(nullptr));
 	return step("execve() self", false), 1;
+} catch (const std::exception &e) {
+	std::cerr << "restore_flow: " << e.what() << "\n";
+	return 2;
 }

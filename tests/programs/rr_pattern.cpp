@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <stdexcept>
 #include <signal.h>
 #include <string>
 #include <sys/mman.h>
@@ -112,6 +114,8 @@ int main(int argc, char **argv)
 		Tracee t{pid, find_syscall_insn(pid, *vdso)};
 		long spare = t.inject(SYS_mmap, 0, static_cast<long>(vdso->size()), PROT_NONE,
 				      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		if (spare < 0 && spare > -4096)
+			throw std::runtime_error("injected mmap() failed: " + result(spare));
 		long unmap = t.inject(SYS_munmap, static_cast<long>(vvar->start), static_cast<long>(vvar->size()));
 		std::cout << "  injected munmap([vvar]): " << result(unmap) << "\n";
 		long move = t.inject(SYS_mremap, static_cast<long>(vdso->start), static_cast<long>(vdso->size()),

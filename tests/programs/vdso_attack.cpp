@@ -6,9 +6,10 @@
 #include <cstring>
 #include <ctime>
 #include <iostream>
-#include <sstream>
-#include <sys/mman.h>
 #include <fstream>
+#include <stdexcept>
+#include <string>
+#include <sys/mman.h>
 
 #include "sysmap/procfs.hpp"
 
@@ -26,7 +27,7 @@ sysmap::Mapping find_vdso()
 } // namespace
 
 int main()
-{
+try {
 	auto vdso = find_vdso();
 	void *addr = reinterpret_cast<void *>(vdso.start);
 	std::size_t len = vdso.size();
@@ -41,6 +42,8 @@ int main()
 	std::cout << "[vdso] at 0x" << std::hex << vdso.start << std::dec << ", sealed: " << (vdso.sealed ? "yes" : "no")
 		  << "\n";
 	void *spare = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (spare == MAP_FAILED)
+		throw std::runtime_error(std::string("mmap: ") + std::strerror(errno));
 	report("mprotect(vdso, RWX)", mprotect(addr, len, PROT_READ | PROT_WRITE | PROT_EXEC) == 0);
 	report("mmap(MAP_FIXED) over vdso",
 	       mmap(addr, len, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED);
@@ -57,4 +60,7 @@ int main()
 	bool works = clock_gettime(CLOCK_MONOTONIC, &ts) == 0;
 	std::cout << "  clock_gettime() through the vDSO afterwards: " << (works ? "works" : "FAILS") << "\n";
 	return works ? 0 : 1;
+} catch (const std::exception &e) {
+	std::cerr << "vdso_attack: " << e.what() << "\n";
+	return 2;
 }

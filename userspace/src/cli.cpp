@@ -72,7 +72,7 @@ Options parse(const std::vector<std::string> &args)
 		return o;
 	if (o.command == Command::Exec) {
 		if (o.program.empty())
-			throw UsageError("exec needs a program: sysmapctl exec [--unseal | --seal] [--lock] -- PROGRAM [ARGS...]");
+			throw UsageError("exec needs a program: sysmapctl exec [--unseal | --seal] [--lock] [--] PROGRAM [ARGS...]");
 		if (o.lock && o.seal == false)
 			throw UsageError("--lock needs sealing on: a lock on --unseal is not allowed");
 		if (o.lock && !o.seal)
@@ -118,10 +118,10 @@ std::string usage(Command command)
 	       "vsyscall, uprobes) that the kernel applies at execve().\n"
 	       "\n"
 	       "commands:\n"
-	       "  status [--json] [PID...]                  system mappings and policy of processes\n"
-	       "  exec (--unseal | --seal [--lock]) -- CMD  run CMD with a chosen policy\n"
-	       "  audit [--json] [--fail-on-unsealed]       find unsealed or opted-out processes\n"
-	       "  check [--json]                            what this kernel supports\n"
+	       "  status [--json] [PID...]                    system mappings and policy of processes\n"
+	       "  exec [--unseal | --seal] [--lock] [--] CMD  run CMD with a chosen policy\n"
+	       "  audit [--json] [--fail-on-unsealed]         find unsealed or opted-out processes\n"
+	       "  check [--json]                              what this kernel supports\n"
 	       "\n"
 	       "Run 'sysmapctl COMMAND --help' for details, or see sysmapctl(1).\n";
 }

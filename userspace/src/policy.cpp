@@ -19,7 +19,7 @@ namespace sysmap {
 
 namespace {
 
-const char *kUnsupported =
+constexpr const char *kUnsupported =
 	"this kernel does not seal system mappings (built without CONFIG_MSEAL_SYSTEM_MAPPINGS, "
 	"or older than the sysmap-seal series); nothing is sealed here";
 
@@ -27,17 +27,19 @@ const char *kUnsupported =
 
 bool kernel_supports_sealing()
 {
-	return prctl(PR_GET_MSEAL_SYSTEM_MAPPINGS, 0, 0, 0, 0) >= 0 || errno != EINVAL;
+	return prctl(PR_GET_MSEAL_SYSTEM_MAPPINGS, 0, 0, 0, 0) >= 0;
 }
 
 Policy get_policy()
 {
 	int ret = prctl(PR_GET_MSEAL_SYSTEM_MAPPINGS, 0, 0, 0, 0);
 	if (ret < 0) {
-		if (errno == EINVAL)
+		int err = errno;
+		if (err == EINVAL)
 			throw PolicyError(PolicyError::Kind::Unsupported, EINVAL, kUnsupported);
-		throw PolicyError(PolicyError::Kind::Other, errno,
-				  std::string("reading the sealing policy failed: ") + std::strerror(errno));
+		throw PolicyError(PolicyError::Kind::Other, err,
+				  std::string("reading the sealing policy failed: ") + std::strerror(err) +
+					  " (is a seccomp filter blocking prctl?)");
 	}
 	return Policy::from_flags(static_cast<unsigned long>(ret));
 }

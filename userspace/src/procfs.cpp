@@ -81,6 +81,7 @@ std::string trim(std::string_view s)
 
 std::string read_file(const std::string &path)
 {
+	errno = 0;
 	std::ifstream f(path, std::ios::binary);
 	if (!f) {
 		int err = errno;
@@ -116,10 +117,12 @@ std::vector<Mapping> parse_smaps(std::istream &in)
 		// Attribute lines are "Key: value" with no space before the colon.
 		bool attribute = colon != std::string_view::npos && (space == std::string_view::npos || colon < space);
 		if (!attribute) {
-			if (auto m = parse_header(v)) {
+			// A line that is no header ends the previous mapping too, so
+			// that its flags are never credited to the wrong mapping.
+			auto m = parse_header(v);
+			have = m.has_value();
+			if (m)
 				out.push_back(std::move(*m));
-				have = true;
-			}
 			continue;
 		}
 		if (have && v.starts_with("VmFlags:")) {
@@ -198,14 +201,24 @@ Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root
 		while (std::getline(ss, line)) {
 			if (line.starts_with("Name:"))
 				p.comm = trim(std::string_view(line).substr(5));
+			else if (line.starts_with("State:"))
+				p.zombie = line.find("(zombie)") != std::string::npos ||
+					   line.find("(dead)") != std::string::npos;
 			else if (line.starts_with("Uid:"))
 				p.uid = static_cast<uid_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
 			else if (line.starts_with("VmSize:") || line.starts_with("Mseal_sysmap:"))
 				has_vm = true;
 		}
-		p.kernel_thread = !has_vm;
+		// Zombies have no address space either, but are no kernel threads.
+		p.kernel_thread = !has_vm && !p.zombie;
 		std::istringstream again(status);
-		p.state = parse_status_line(again);
+		try {
+			p.state = parse_status_line(again);
+		} catch (const std::invalid_argument &e) {
+			throw ProcError(ProcError::Kind::Other,
+					dir + "/status: " + e.what() +
+						"; is sysmapctl older than this kernel? Update sysmapctl.");
+		}
 	}
 
 	try {
@@ -225,7 +238,11 @@ Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root
 		} catch (const ProcError &e) {
 			if (e.kind() == ProcError::Kind::Gone)
 				throw;
-			// Denied: report what status says, without mappings.
+			// Report what status says, without mappings, and why.
+			p.mappings_error = e.kind() == ProcError::Kind::Denied
+						   ? "permission denied: reading smaps needs ptrace access to the "
+						     "process (its owner, or root with CAP_SYS_PTRACE)"
+						   : e.what();
 		}
 	}
 	return p;

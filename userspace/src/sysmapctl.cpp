@@ -37,6 +37,23 @@ std::string user_name(uid_t uid)
 
 std::string_view yes_no(bool b) { return b ? "yes" : "no"; }
 
+// Command lines come from other users: show control bytes escaped, so that
+// no argument can forge table rows or drive the terminal.
+std::string printable(std::string_view s)
+{
+	std::string out;
+	for (unsigned char c : s) {
+		if (c < 0x20 || c == 0x7f) {
+			char buf[8];
+			std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+			out += buf;
+		} else {
+			out += static_cast<char>(c);
+		}
+	}
+	return out;
+}
+
 void state_json(JsonWriter &j, const std::optional<SealState> &st)
 {
 	if (!st) {
@@ -90,10 +107,12 @@ int cmd_status(const cli::Options &o)
 			j.key("user").value(user_name(p.uid)).key("kernel_thread").value(p.kernel_thread);
 			state_json(j, p.state);
 			mappings_json(j, p.mappings);
+			if (!p.mappings_error.empty())
+				j.key("mappings_error").value(p.mappings_error);
 			j.end_object();
 			continue;
 		}
-		std::cout << "PID " << p.pid << " (" << p.comm << ")";
+		std::cout << "PID " << p.pid << " (" << printable(p.comm) << ")";
 		if (p.kernel_thread)
 			std::cout << ": kernel thread, no system mappings\n";
 		else if (p.state)
@@ -105,7 +124,7 @@ int cmd_status(const cli::Options &o)
 		if (p.kernel_thread)
 			continue;
 		if (!p.mappings) {
-			std::cout << "  (mappings not readable: permission denied; run as the owner or root)\n";
+			std::cout << "  (mappings not readable: " << p.mappings_error << ")\n";
 			continue;
 		}
 		std::cout << "  " << std::left << std::setw(15) << "MAPPING" << std::setw(20) << "START"
@@ -138,9 +157,10 @@ int cmd_exec(const cli::Options &o)
 			}
 		}
 	}
+	std::vector<std::string> args = o.program;  // execvp wants mutable strings
 	std::vector<char *> argv;
-	for (const auto &a : o.program)
-		argv.push_back(const_cast<char *>(a.c_str()));
+	for (auto &a : args)
+		argv.push_back(a.data());
 	argv.push_back(nullptr);
 	execvp(argv[0], argv.data());
 	int err = errno;
@@ -165,7 +185,7 @@ int cmd_audit(const cli::Options &o)
 		} catch (const ProcError &) {
 			continue;  // exited meanwhile, or hidden
 		}
-		if (p.kernel_thread || !p.state)
+		if (p.kernel_thread || p.zombie || !p.state)
 			continue;
 		checked++;
 		if (!p.state->image_sealed || !p.state->policy_seal)
@@ -192,7 +212,7 @@ int cmd_audit(const cli::Options &o)
 			std::cout << std::setw(8) << p.pid << std::setw(12) << user_name(p.uid) << std::setw(10)
 				  << (p.state->image_sealed ? "sealed" : "unsealed") << std::setw(8)
 				  << (p.state->policy_seal ? "seal" : "unseal") << std::setw(8)
-				  << yes_no(p.state->locked) << p.cmdline << "\n";
+				  << yes_no(p.state->locked) << printable(p.cmdline) << "\n";
 		std::cout << checked << " processes checked, " << found.size()
 			  << " with unsealed system mappings or an opted-out policy\n";
 	}
@@ -230,14 +250,15 @@ int cmd_check(const cli::Options &o)
 	};
 	row("kernel", std::string(u.sysname) + " " + u.release);
 	row("feature", supported ? "built in (CONFIG_MSEAL_SYSTEM_MAPPINGS)" : "not built in");
-	row("prctl", policy ? "PR_GET_MSEAL_SYSTEM_MAPPINGS answers" : "not available (EINVAL)");
+	row("prctl", policy ? "PR_GET_MSEAL_SYSTEM_MAPPINGS answers" : "not available");
 	if (self.state)
 		row("this process", std::string("image ") + (self.state->image_sealed ? "sealed" : "unsealed") +
 					    ", policy " + (self.state->policy_seal ? "seal" : "unseal") +
 					    (self.state->locked ? ", locked" : ", not locked"));
 	std::string maps;
-	for (const auto &m : self.mappings.value_or(std::vector<Mapping>{}))
-		maps += (maps.empty() ? "" : ", ") + m.name + (m.sealed ? " sealed" : " not sealed");
+	if (self.mappings)
+		for (const auto &m : *self.mappings)
+			maps += (maps.empty() ? "" : ", ") + m.name + (m.sealed ? " sealed" : " not sealed");
 	row("mappings", maps.empty() ? "none found" : maps);
 	row("result", !supported ? "sealing is not supported by this kernel"
 		      : active   ? "sealing is active"

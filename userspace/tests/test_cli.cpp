@@ -30,6 +30,7 @@ TEST(Cli, ExecUnseal)
 TEST(Cli, ExecSealLockWithoutDashDash)
 {
 	auto o = p({"exec", "--seal", "--lock", "sh", "-c", "true"});
+	ASSERT_TRUE(o.seal);
 	EXPECT_TRUE(*o.seal);
 	EXPECT_TRUE(o.lock);
 	EXPECT_EQ((std::vector<std::string>{"sh", "-c", "true"}), o.program);
@@ -38,6 +39,7 @@ TEST(Cli, ExecSealLockWithoutDashDash)
 TEST(Cli, LockImpliesSeal)
 {
 	auto o = p({"exec", "--lock", "--", "true"});
+	ASSERT_TRUE(o.seal);
 	EXPECT_TRUE(*o.seal);
 }
 
@@ -56,6 +58,13 @@ TEST(Cli, HelpEverywhere)
 	EXPECT_TRUE(p({"exec", "--help"}).help);
 	EXPECT_NE(std::string::npos, usage(Command::Exec).find("--unseal"));
 	EXPECT_NE(std::string::npos, usage(Command::Help).find("audit"));
+}
+
+TEST(Cli, ExecWithoutPolicyLeavesItAlone)
+{
+	auto o = p({"exec", "--", "true"});
+	EXPECT_FALSE(o.seal);
+	EXPECT_FALSE(o.lock);
 }
 
 TEST(Cli, Errors)

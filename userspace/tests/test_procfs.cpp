@@ -24,6 +24,8 @@ std::optional<SealState> status(const std::string &text)
 std::string fixture(const std::string &name)
 {
 	std::ifstream f(std::string(SYSMAP_FIXTURES) + "/" + name);
+	if (!f)
+		throw std::runtime_error("missing test fixture " + name);
 	std::ostringstream ss;
 	ss << f.rdbuf();
 	return ss.str();
@@ -88,6 +90,14 @@ TEST(Smaps, TruncatedInputKeepsWhatWasRead)
 	ASSERT_EQ(2u, maps.size());
 	EXPECT_TRUE(maps[0].sealed);
 	EXPECT_EQ("[vsys", maps[1].name);
+}
+
+TEST(Smaps, FlagsAfterABrokenHeaderBelongToNoMapping)
+{
+	auto maps = parse("1000-2000 r-xp 00000000 00:00 0 [vdso]\nVmFlags: rd ex\n"
+			  "zzzz-yyyy not a header at all\nVmFlags: rd sl\n");
+	ASSERT_EQ(1u, maps.size());
+	EXPECT_FALSE(maps[0].sealed);
 }
 
 TEST(Smaps, GarbageIsIgnored)
@@ -213,6 +223,10 @@ TEST(Proc, FakeProcRootWithKernelThreadAndVanishingProcess)
 		<< "Name:\tcriu\nUid:\t1000\t1000\t1000\t1000\nVmSize:\t100 kB\n"
 		   "Mseal_sysmap:\timage=unsealed policy=unseal locked=no\n";
 	std::ofstream(root + "/77/cmdline") << std::string("criu\0restore\0-D\0/tmp/img", 24);
+	std::filesystem::create_directories(root + "/90");
+	std::ofstream(root + "/90/status") << "Name:\tdefunct\nState:\tZ (zombie)\nUid:\t0\t0\t0\t0\n";
+	std::filesystem::create_directories(root + "/91");
+	std::ofstream(root + "/91/status") << "Name:\tx\nVmSize:\t1 kB\nMseal_sysmap:\timage=huh policy=seal locked=no\n";
 	auto k = read_process(2, true, root);
 	EXPECT_TRUE(k.kernel_thread);
 	EXPECT_EQ("[kthreadd]", k.cmdline);
@@ -222,7 +236,19 @@ TEST(Proc, FakeProcRootWithKernelThreadAndVanishingProcess)
 	EXPECT_EQ("criu restore -D /tmp/img", c.cmdline);
 	ASSERT_TRUE(c.state);
 	EXPECT_FALSE(c.state->policy_seal);
-	EXPECT_EQ((std::vector<pid_t>{2, 77}), list_pids(root));
+	EXPECT_EQ((std::vector<pid_t>{2, 77, 90, 91}), list_pids(root));
+	auto z = read_process(90, false, root);
+	EXPECT_TRUE(z.zombie);
+	EXPECT_FALSE(z.kernel_thread);
+	// A status line this version cannot read is an error for that process
+	// only, and says what to do.
+	try {
+		read_process(91, false, root);
+		FAIL() << "no error for a malformed Mseal_sysmap: line";
+	} catch (const ProcError &e) {
+		EXPECT_EQ(ProcError::Kind::Other, e.kind());
+		EXPECT_NE(std::string::npos, std::string(e.what()).find("Update sysmapctl"));
+	}
 	// status read, smaps gone: the process exited between the two reads.
 	try {
 		read_process(77, true, root);

@@ -65,8 +65,10 @@ struct Process {
 	std::string comm;
 	std::string cmdline;               // arguments joined by spaces
 	bool kernel_thread = false;        // no address space at all
+	bool zombie = false;               // exited, not yet reaped
 	std::optional<SealState> state;    // from status
 	std::optional<std::vector<Mapping>> mappings;  // system mappings, if readable
+	std::string mappings_error;        // why mappings is empty, if it is
 };
 
 // Read one process from procfs. smaps needs ptrace access; without it,
