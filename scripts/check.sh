@@ -48,6 +48,14 @@ if [ -x "$REPO/build/userspace/sysmap_unit_tests" ]; then
 	"$REPO/scripts/gtest-tap.sh" <"$RESULTS/host-unit.log" >"$RESULTS/host-unit.tap"
 fi
 
+if clang-format --dry-run --Werror "$REPO"/userspace/src/*.cpp "$REPO"/userspace/include/sysmap/*.hpp \
+	"$REPO"/userspace/tests/*.cpp "$REPO"/userspace/fuzz/*.cpp "$REPO"/tests/programs/*.cpp \
+	>"$RESULTS/clang-format.log" 2>&1; then
+	echo "ok - clang-format: the C++ sources follow .clang-format" >"$RESULTS/host-style.tap"
+else
+	echo "not ok - clang-format: see clang-format.log" >"$RESULTS/host-style.tap"
+fi
+
 stage "userspace: fuzz the smaps and status parsers (30 s each)"
 FUZZ_SECONDS=30 "$REPO/scripts/fuzz.sh" >"$RESULTS/host-fuzz.tap" 2>"$RESULTS/host-fuzz.log" || true
 

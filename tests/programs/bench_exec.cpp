@@ -11,8 +11,8 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <stdexcept>
 #include <spawn.h>
+#include <stdexcept>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,7 +24,8 @@
 
 extern char **environ;
 
-namespace {
+namespace
+{
 
 std::size_t mapping_count()
 {
@@ -47,7 +48,8 @@ void measure(bool seal, int spawns, int fd)
 		if (posix_spawn(&pid, self, nullptr, nullptr, argv, environ) || waitpid(pid, &status, 0) != pid)
 			_exit(2);
 	}
-	auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+	auto ns =
+	    std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
 	long long result[2] = {ns / spawns, WEXITSTATUS(status)};
 	if (write(fd, result, sizeof(result)) != sizeof(result))
 		_exit(2);
@@ -124,8 +126,8 @@ int main(int argc, char **argv)
 			maps_sealed = s.mappings;
 			maps_unsealed = u.mappings;
 			if (!json)
-				std::cerr << "round " << r + 1 << "/" << rounds << ": sealed " << s.ns / 1000 << " us, opted out "
-					  << u.ns / 1000 << " us per spawn\n";
+				std::cerr << "round " << r + 1 << "/" << rounds << ": sealed " << s.ns / 1000
+				          << " us, opted out " << u.ns / 1000 << " us per spawn\n";
 		}
 	} catch (const std::exception &e) {
 		std::cerr << "bench_exec: " << e.what() << "\n";
@@ -143,12 +145,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	std::cout << std::left << std::setw(34) << "fork+execve+exit (median)" << std::setw(14) << "sealed"
-		  << std::setw(14) << "opted out" << "ratio\n";
-	std::cout << std::setw(34) << "  time per spawn" << std::setw(14) << std::to_string(median(sealed) / 1000) + " us"
-		  << std::setw(14) << std::to_string(median(unsealed) / 1000) + " us" << std::fixed
-		  << std::setprecision(3) << ratio << "\n";
+	          << std::setw(14) << "opted out"
+	          << "ratio\n";
+	std::cout << std::setw(34) << "  time per spawn" << std::setw(14)
+	          << std::to_string(median(sealed) / 1000) + " us" << std::setw(14)
+	          << std::to_string(median(unsealed) / 1000) + " us" << std::fixed << std::setprecision(3) << ratio
+	          << "\n";
 	std::cout << std::setw(34) << "  mappings in the new image" << std::setw(14) << maps_sealed << std::setw(14)
-		  << maps_unsealed << std::setprecision(3)
-		  << static_cast<double>(maps_sealed) / static_cast<double>(maps_unsealed ? maps_unsealed : 1) << "\n";
+	          << maps_unsealed << std::setprecision(3)
+	          << static_cast<double>(maps_sealed) / static_cast<double>(maps_unsealed ? maps_unsealed : 1) << "\n";
 	return 0;
 }

@@ -18,7 +18,8 @@
 #include <unistd.h>
 #include <vector>
 
-namespace {
+namespace
+{
 
 constexpr std::size_t kBufSize = 32u << 20;
 constexpr off_t kOffset = 12345;
@@ -97,7 +98,8 @@ int main(int argc, char **argv)
 	close(to_child[0]);
 	close(from_child[1]);
 
-	struct sigaction sa {};
+	struct sigaction sa {
+	};
 	sa.sa_handler = [](int) { check_requested = true; };
 	sigaction(SIGUSR1, &sa, nullptr);
 	write_atomically(dir + "/ready", std::to_string(getpid()) + "\n");
@@ -117,8 +119,8 @@ int main(int argc, char **argv)
 		bool pipe_ok = ask_child(to_child[1], from_child[0], counter);
 		char line[256];
 		std::snprintf(line, sizeof(line), "counter=%llu checksum=%s offset=%s child=%s pipe=%s clock=%s\n",
-			      static_cast<unsigned long long>(counter), sum_ok ? "ok" : "BAD", off_ok ? "ok" : "BAD",
-			      child_ok ? "ok" : "BAD", pipe_ok ? "ok" : "BAD", clock_ok ? "ok" : "BAD");
+		              static_cast<unsigned long long>(counter), sum_ok ? "ok" : "BAD", off_ok ? "ok" : "BAD",
+		              child_ok ? "ok" : "BAD", pipe_ok ? "ok" : "BAD", clock_ok ? "ok" : "BAD");
 		write_atomically(dir + "/report", line);
 	}
 }

@@ -11,9 +11,9 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <linux/capability.h>
 #include <optional>
 #include <stdexcept>
-#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -23,18 +23,15 @@
 #include "sysmap/procfs.hpp"
 
 #ifndef SYS_mseal
-#define SYS_mseal 462  // the same number on every architecture
+#define SYS_mseal 462 // the same number on every architecture
 #endif
 
-namespace {
+namespace
+{
 
 std::optional<sysmap::Mapping> find(const char *name)
 {
-	std::ifstream f("/proc/self/smaps");
-	for (auto &m : sysmap::parse_smaps(f))
-		if (m.name == name)
-			return m;
-	return std::nullopt;
+	return sysmap::find_mapping(0, name);
 }
 
 sysmap::SealState state()
@@ -49,7 +46,7 @@ sysmap::SealState state()
 bool step(const char *what, bool ok)
 {
 	std::cout << (ok ? "  ok    " : "  FAIL  ") << what << (ok ? "" : std::string(": ") + std::strerror(errno))
-		  << "\n";
+	          << "\n";
 	return ok;
 }
 
@@ -73,7 +70,7 @@ int after()
 	auto vdso = find("[vdso]");
 	auto st = state();
 	std::cout << "  after execve(): image " << (st.image_sealed ? "sealed" : "unsealed") << ", [vdso] "
-		  << (vdso && vdso->sealed ? "sealed" : "not sealed") << "\n";
+	          << (vdso && vdso->sealed ? "sealed" : "not sealed") << "\n";
 	return st.image_sealed && vdso && vdso->sealed ? 0 : 1;
 }
 
@@ -84,8 +81,7 @@ try {
 	if (argc == 2 && std::string(argv[1]) == "--after")
 		return after();
 	bool ok = true;
-	ok &= step("started opted out (policy unseal, image unsealed)",
-		   !state().policy_seal && !state().image_sealed);
+	ok &= step("started opted out (policy unseal, image unsealed)", !state().policy_seal && !state().image_sealed);
 	auto vvar = find("[vvar]"), vdso = find("[vdso]");
 	if (!vvar || !vdso || vvar->end != vdso->start)
 		return step("[vvar] directly below [vdso]", false), 1;
@@ -96,19 +92,21 @@ try {
 	if (area == MAP_FAILED)
 		return step("reserved room for the restored mappings", false), 1;
 	char *to = static_cast<char *>(area);
-	ok &= step("moved [vvar] with mremap()",
-		   mremap(reinterpret_cast<void *>(vvar->start), off, off, MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED);
-	ok &= step("moved [vdso] with mremap()",
-		   mremap(reinterpret_cast<void *>(vdso->start), vdso->size(), vdso->size(),
-			  MREMAP_MAYMOVE | MREMAP_FIXED, to + off) != MAP_FAILED);
+	ok &= step("moved [vvar] with mremap()", mremap(reinterpret_cast<void *>(vvar->start), off, off,
+	                                                MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED);
+	ok &=
+	    step("moved [vdso] with mremap()", mremap(reinterpret_cast<void *>(vdso->start), vdso->size(), vdso->size(),
+	                                              MREMAP_MAYMOVE | MREMAP_FIXED, to + off) != MAP_FAILED);
 	// 2. Seal what was restored.
 	ok &= step("mseal() on the moved [vvar] and [vdso]", syscall(SYS_mseal, to, total, 0) == 0);
 	auto nvdso = find("[vdso]"), nvvar = find("[vvar]");
-	ok &= step("[vdso] and [vvar] now sealed in place", nvdso && nvvar && nvdso->sealed && nvvar->sealed &&
-								    nvdso->start == reinterpret_cast<std::uintptr_t>(to + off));
+	ok &= step("[vdso] and [vvar] now sealed in place",
+	           nvdso && nvvar && nvdso->sealed && nvvar->sealed &&
+	               nvdso->start == reinterpret_cast<std::uintptr_t>(to + off));
 	ok &= step("a sealed [vdso] can no longer be moved back",
-		   mremap(to + off, vdso->size(), vdso->size(), MREMAP_MAYMOVE | MREMAP_FIXED,
-			  reinterpret_cast<void *>(vdso->start)) == MAP_FAILED && errno == EPERM);
+	           mremap(to + off, vdso->size(), vdso->size(), MREMAP_MAYMOVE | MREMAP_FIXED,
+	                  reinterpret_cast<void *>(vdso->start)) == MAP_FAILED &&
+	               errno == EPERM);
 	// 3. Policy back on, for what this process executes later.
 	try {
 		sysmap::set_policy({true, false});

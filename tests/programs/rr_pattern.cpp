@@ -15,8 +15,8 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <stdexcept>
 #include <signal.h>
+#include <stdexcept>
 #include <string>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
@@ -28,7 +28,8 @@
 
 #include "sysmap/procfs.hpp"
 
-namespace {
+namespace
+{
 
 struct Tracee {
 	pid_t pid;
@@ -57,15 +58,6 @@ struct Tracee {
 		return static_cast<long>(regs.rax);
 	}
 };
-
-std::optional<sysmap::Mapping> find(pid_t pid, const char *name)
-{
-	std::ifstream f("/proc/" + std::to_string(pid) + "/smaps");
-	for (auto &m : sysmap::parse_smaps(f))
-		if (m.name == name)
-			return m;
-	return std::nullopt;
-}
 
 // The address of a "syscall" instruction (0f 05) in the tracee's vDSO.
 std::uintptr_t find_syscall_insn(pid_t pid, const sysmap::Mapping &vdso)
@@ -107,19 +99,19 @@ int main(int argc, char **argv)
 	}
 	int rc = 2;
 	try {
-		auto vvar = find(pid, "[vvar]"), vdso = find(pid, "[vdso]");
+		auto vvar = sysmap::find_mapping(pid, "[vvar]"), vdso = sysmap::find_mapping(pid, "[vdso]");
 		if (!vvar || !vdso)
 			throw std::runtime_error("the tracee has no [vvar] or [vdso]");
 		std::cout << "tracee " << pid << ": [vdso] " << (vdso->sealed ? "sealed" : "not sealed") << "\n";
 		Tracee t{pid, find_syscall_insn(pid, *vdso)};
-		long spare = t.inject(SYS_mmap, 0, static_cast<long>(vdso->size()), PROT_NONE,
-				      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		long spare =
+		    t.inject(SYS_mmap, 0, static_cast<long>(vdso->size()), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		if (spare < 0 && spare > -4096)
 			throw std::runtime_error("injected mmap() failed: " + result(spare));
 		long unmap = t.inject(SYS_munmap, static_cast<long>(vvar->start), static_cast<long>(vvar->size()));
 		std::cout << "  injected munmap([vvar]): " << result(unmap) << "\n";
 		long move = t.inject(SYS_mremap, static_cast<long>(vdso->start), static_cast<long>(vdso->size()),
-				     static_cast<long>(vdso->size()), MREMAP_MAYMOVE | MREMAP_FIXED, spare);
+		                     static_cast<long>(vdso->size()), MREMAP_MAYMOVE | MREMAP_FIXED, spare);
 		std::cout << "  injected mremap([vdso]): " << result(move) << "\n";
 		if (unmap == 0 && move == spare)
 			rc = 0;

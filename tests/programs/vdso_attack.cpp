@@ -6,41 +6,31 @@
 #include <cstring>
 #include <ctime>
 #include <iostream>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <sys/mman.h>
 
 #include "sysmap/procfs.hpp"
 
-namespace {
-
-sysmap::Mapping find_vdso()
-{
-	std::ifstream f("/proc/self/smaps");
-	for (auto &m : sysmap::parse_smaps(f))
-		if (m.name == "[vdso]")
-			return m;
-	throw std::runtime_error("this process has no [vdso]");
-}
-
-} // namespace
-
 int main()
 try {
-	auto vdso = find_vdso();
+	auto found = sysmap::find_mapping(0, "[vdso]");
+	if (!found)
+		throw std::runtime_error("this process has no [vdso]");
+	const auto &vdso = *found;
 	void *addr = reinterpret_cast<void *>(vdso.start);
 	std::size_t len = vdso.size();
 	int succeeded = 0;
 	auto report = [&](const char *what, bool ok) {
 		int err = errno;
 		std::cout << "  " << what << ": "
-			  << (ok ? "SUCCEEDED (the vDSO is not protected)" : std::string("refused, ") + std::strerror(err))
-			  << "\n";
+		          << (ok ? "SUCCEEDED (the vDSO is not protected)"
+		                 : std::string("refused, ") + std::strerror(err))
+		          << "\n";
 		succeeded += ok;
 	};
-	std::cout << "[vdso] at 0x" << std::hex << vdso.start << std::dec << ", sealed: " << (vdso.sealed ? "yes" : "no")
-		  << "\n";
+	std::cout << "[vdso] at 0x" << std::hex << vdso.start << std::dec
+	          << ", sealed: " << (vdso.sealed ? "yes" : "no") << "\n";
 	void *spare = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (spare == MAP_FAILED)
 		throw std::runtime_error(std::string("mmap: ") + std::strerror(errno));
@@ -48,9 +38,8 @@ try {
 	report("mmap(MAP_FIXED) over vdso",
 	       mmap(addr, len, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED);
 	if (succeeded)
-		return 1;  // the vDSO is gone or changed; do not call it
-	report("mremap(vdso) elsewhere",
-	       mremap(addr, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, spare) != MAP_FAILED);
+		return 1; // the vDSO is gone or changed; do not call it
+	report("mremap(vdso) elsewhere", mremap(addr, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, spare) != MAP_FAILED);
 	if (succeeded)
 		return 1;
 	report("munmap(vdso)", munmap(addr, len) == 0);

@@ -2,9 +2,11 @@
 
 #include <charconv>
 
-namespace sysmap::cli {
+namespace sysmap::cli
+{
 
-namespace {
+namespace
+{
 
 pid_t parse_pid(const std::string &s)
 {
@@ -58,7 +60,7 @@ Options parse(const std::vector<std::string> &args)
 			break;
 		} else if (!a.empty() && a[0] == '-') {
 			throw UsageError("'" + cmd + "' does not take option '" + a + "'; try 'sysmapctl " + cmd +
-					 " --help'");
+			                 " --help'");
 		} else if (o.command == Command::Status) {
 			o.pids.push_back(parse_pid(a));
 		} else if (o.command == Command::Exec) {
@@ -72,7 +74,8 @@ Options parse(const std::vector<std::string> &args)
 		return o;
 	if (o.command == Command::Exec) {
 		if (o.program.empty())
-			throw UsageError("exec needs a program: sysmapctl exec [--unseal | --seal] [--lock] [--] PROGRAM [ARGS...]");
+			throw UsageError(
+			    "exec needs a program: sysmapctl exec [--unseal | --seal] [--lock] [--] PROGRAM [ARGS...]");
 		if (o.lock && o.seal == false)
 			throw UsageError("--lock needs sealing on: a lock on --unseal is not allowed");
 		if (o.lock && !o.seal)

@@ -2,7 +2,8 @@
 
 #include <cstdio>
 
-namespace sysmap {
+namespace sysmap
+{
 
 void JsonWriter::comma()
 {
@@ -105,12 +106,28 @@ std::string JsonWriter::escape(std::string_view s)
 	for (std::size_t i = 0; i < s.size();) {
 		auto c = static_cast<unsigned char>(s[i]);
 		switch (c) {
-		case '"': out += "\\\""; i++; continue;
-		case '\\': out += "\\\\"; i++; continue;
-		case '\n': out += "\\n"; i++; continue;
-		case '\r': out += "\\r"; i++; continue;
-		case '\t': out += "\\t"; i++; continue;
-		default: break;
+		case '"':
+			out += "\\\"";
+			i++;
+			continue;
+		case '\\':
+			out += "\\\\";
+			i++;
+			continue;
+		case '\n':
+			out += "\\n";
+			i++;
+			continue;
+		case '\r':
+			out += "\\r";
+			i++;
+			continue;
+		case '\t':
+			out += "\\t";
+			i++;
+			continue;
+		default:
+			break;
 		}
 		if (c < 0x20 || c == 0x7f) {
 			char buf[8];

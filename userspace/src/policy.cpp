@@ -15,13 +15,15 @@
 static_assert(PR_MSEAL_SYSMAP_SEAL == sysmap::kFlagSeal);
 static_assert(PR_MSEAL_SYSMAP_LOCK == sysmap::kFlagLock);
 
-namespace sysmap {
+namespace sysmap
+{
 
-namespace {
+namespace
+{
 
 constexpr const char *kUnsupported =
-	"this kernel does not seal system mappings (built without CONFIG_MSEAL_SYSTEM_MAPPINGS, "
-	"or older than the sysmap-seal series); nothing is sealed here";
+    "this kernel does not seal system mappings (built without CONFIG_MSEAL_SYSTEM_MAPPINGS, "
+    "or older than the sysmap-seal series); nothing is sealed here";
 
 } // namespace
 
@@ -38,8 +40,8 @@ Policy get_policy()
 		if (err == EINVAL)
 			throw PolicyError(PolicyError::Kind::Unsupported, EINVAL, kUnsupported);
 		throw PolicyError(PolicyError::Kind::Other, err,
-				  std::string("reading the sealing policy failed: ") + std::strerror(err) +
-					  " (is a seccomp filter blocking prctl?)");
+		                  std::string("reading the sealing policy failed: ") + std::strerror(err) +
+		                      " (is a seccomp filter blocking prctl?)");
 	}
 	return Policy::from_flags(static_cast<unsigned long>(ret));
 }
@@ -51,26 +53,25 @@ PolicyError policy_error(int err, const Policy &wanted)
 	case EPERM:
 		if (!wanted.seal)
 			return PolicyError(Kind::NotPermitted, err,
-					   "turning sealing off needs CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN) "
-					   "in the initial user namespace, or the policy is locked: run as root, "
-					   "or grant the capability to the launcher, e.g. "
-					   "'setcap cap_checkpoint_restore+ep sysmapctl'");
+			                   "turning sealing off needs CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN) "
+			                   "in the initial user namespace, or the policy is locked: run as root, "
+			                   "or grant the capability to the launcher, e.g. "
+			                   "'setcap cap_checkpoint_restore+ep sysmapctl'");
 		return PolicyError(Kind::Locked, err,
-				   "the sealing policy of this process is locked (PR_MSEAL_SYSMAP_LOCK was "
-				   "set here or by an ancestor) and can no longer change");
+		                   "the sealing policy of this process is locked (PR_MSEAL_SYSMAP_LOCK was "
+		                   "set here or by an ancestor) and can no longer change");
 	case EINVAL:
 		return PolicyError(Kind::Unsupported, err, kUnsupported);
 	default:
 		return PolicyError(Kind::Other, err,
-				   std::string("setting the sealing policy failed: ") + std::strerror(err));
+		                   std::string("setting the sealing policy failed: ") + std::strerror(err));
 	}
 }
 
 void set_policy(const Policy &policy)
 {
 	if (policy.lock && !policy.seal)
-		throw PolicyError(PolicyError::Kind::Invalid, EINVAL,
-				  "a lock needs sealing on: use --seal --lock");
+		throw PolicyError(PolicyError::Kind::Invalid, EINVAL, "a lock needs sealing on: use --seal --lock");
 	if (prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS, policy.flags(), 0, 0, 0) == 0)
 		return;
 	int err = errno;

@@ -11,14 +11,16 @@
 #include <sstream>
 #include <sys/stat.h>
 
-namespace sysmap {
+namespace sysmap
+{
 
-namespace {
+namespace
+{
 
 constexpr std::array kSystemNames = {
-	std::string_view("[vdso]"),    std::string_view("[vvar]"),    std::string_view("[vvar_vclock]"),
-	std::string_view("[vsyscall]"), std::string_view("[uprobes]"), std::string_view("[sigpage]"),
-	std::string_view("[vectors]"),
+    std::string_view("[vdso]"),     std::string_view("[vvar]"),    std::string_view("[vvar_vclock]"),
+    std::string_view("[vsyscall]"), std::string_view("[uprobes]"), std::string_view("[sigpage]"),
+    std::string_view("[vectors]"),
 };
 
 bool parse_hex(std::string_view s, std::uint64_t &out)
@@ -54,8 +56,7 @@ std::optional<Mapping> parse_header(std::string_view line)
 	if (dash == std::string_view::npos)
 		return std::nullopt;
 	Mapping m;
-	if (!parse_hex(range.substr(0, dash), m.start) || !parse_hex(range.substr(dash + 1), m.end) ||
-	    m.end < m.start)
+	if (!parse_hex(range.substr(0, dash), m.start) || !parse_hex(range.substr(dash + 1), m.end) || m.end < m.start)
 		return std::nullopt;
 	auto perms = next_field(rest);
 	auto offset = next_field(rest);
@@ -137,11 +138,20 @@ std::vector<Mapping> parse_smaps(std::istream &in)
 	return out;
 }
 
+std::optional<Mapping> find_mapping(pid_t pid, std::string_view name)
+{
+	std::istringstream ss(read_file(pid ? "/proc/" + std::to_string(pid) + "/smaps" : "/proc/self/smaps"));
+	for (auto &m : parse_smaps(ss))
+		if (m.name == name)
+			return std::move(m);
+	return std::nullopt;
+}
+
 std::vector<Mapping> system_mappings(const std::vector<Mapping> &all)
 {
 	std::vector<Mapping> out;
 	std::copy_if(all.begin(), all.end(), std::back_inserter(out),
-		     [](const Mapping &m) { return is_system_mapping(m.name); });
+	             [](const Mapping &m) { return is_system_mapping(m.name); });
 	return out;
 }
 
@@ -168,8 +178,8 @@ std::optional<SealState> parse_status_line(std::istream &in)
 				else if (val == no)
 					dst = false;
 				else
-					throw std::invalid_argument("Mseal_sysmap: unexpected value '" + std::string(val) +
-								    "' for " + std::string(k));
+					throw std::invalid_argument("Mseal_sysmap: unexpected value '" +
+					                            std::string(val) + "' for " + std::string(k));
 				seen = true;
 			};
 			if (k == "image")
@@ -203,7 +213,7 @@ Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root
 				p.comm = trim(std::string_view(line).substr(5));
 			else if (line.starts_with("State:"))
 				p.zombie = line.find("(zombie)") != std::string::npos ||
-					   line.find("(dead)") != std::string::npos;
+				           line.find("(dead)") != std::string::npos;
 			else if (line.starts_with("Uid:"))
 				p.uid = static_cast<uid_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
 			else if (line.starts_with("VmSize:") || line.starts_with("Mseal_sysmap:"))
@@ -216,8 +226,8 @@ Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root
 			p.state = parse_status_line(again);
 		} catch (const std::invalid_argument &e) {
 			throw ProcError(ProcError::Kind::Other,
-					dir + "/status: " + e.what() +
-						"; is sysmapctl older than this kernel? Update sysmapctl.");
+			                dir + "/status: " + e.what() +
+			                    "; is sysmapctl older than this kernel? Update sysmapctl.");
 		}
 	}
 
@@ -240,9 +250,9 @@ Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root
 				throw;
 			// Report what status says, without mappings, and why.
 			p.mappings_error = e.kind() == ProcError::Kind::Denied
-						   ? "permission denied: reading smaps needs ptrace access to the "
-						     "process (its owner, or root with CAP_SYS_PTRACE)"
-						   : e.what();
+			                       ? "permission denied: reading smaps needs ptrace access to the "
+			                         "process (its owner, or root with CAP_SYS_PTRACE)"
+			                       : e.what();
 		}
 	}
 	return p;

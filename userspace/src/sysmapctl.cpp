@@ -17,7 +17,8 @@
 using namespace sysmap;
 using cli::Exit;
 
-namespace {
+namespace
+{
 
 std::string hex(std::uint64_t v)
 {
@@ -35,7 +36,10 @@ std::string user_name(uid_t uid)
 	return std::to_string(uid);
 }
 
-std::string_view yes_no(bool b) { return b ? "yes" : "no"; }
+std::string_view yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
 
 // Command lines come from other users: show control bytes escaped, so that
 // no argument can forge table rows or drive the terminal.
@@ -75,12 +79,17 @@ void mappings_json(JsonWriter &j, const std::optional<std::vector<Mapping>> &map
 	j.begin_array();
 	for (const auto &m : *maps)
 		j.begin_object()
-			.key("name").value(m.name)
-			.key("start").value(hex(m.start))
-			.key("end").value(hex(m.end))
-			.key("perms").value(m.perms)
-			.key("sealed").value(m.sealed)
-			.end_object();
+		    .key("name")
+		    .value(m.name)
+		    .key("start")
+		    .value(hex(m.start))
+		    .key("end")
+		    .value(hex(m.end))
+		    .key("perms")
+		    .value(m.perms)
+		    .key("sealed")
+		    .value(m.sealed)
+		    .end_object();
 	j.end_array();
 }
 
@@ -117,8 +126,8 @@ int cmd_status(const cli::Options &o)
 			std::cout << ": kernel thread, no system mappings\n";
 		else if (p.state)
 			std::cout << "  image: " << (p.state->image_sealed ? "sealed" : "unsealed")
-				  << "  policy: " << (p.state->policy_seal ? "seal" : "unseal")
-				  << "  locked: " << yes_no(p.state->locked) << "\n";
+			          << "  policy: " << (p.state->policy_seal ? "seal" : "unseal")
+			          << "  locked: " << yes_no(p.state->locked) << "\n";
 		else
 			std::cout << "  sealing: not supported by this kernel\n";
 		if (p.kernel_thread)
@@ -128,11 +137,11 @@ int cmd_status(const cli::Options &o)
 			continue;
 		}
 		std::cout << "  " << std::left << std::setw(15) << "MAPPING" << std::setw(20) << "START"
-			  << std::setw(20) << "END" << std::setw(7) << "PERMS" << "SEALED\n";
+		          << std::setw(20) << "END" << std::setw(7) << "PERMS"
+		          << "SEALED\n";
 		for (const auto &m : *p.mappings)
-			std::cout << "  " << std::setw(15) << m.name << std::setw(20) << hex(m.start)
-				  << std::setw(20) << hex(m.end) << std::setw(7) << m.perms << yes_no(m.sealed)
-				  << "\n";
+			std::cout << "  " << std::setw(15) << m.name << std::setw(20) << hex(m.start) << std::setw(20)
+			          << hex(m.end) << std::setw(7) << m.perms << yes_no(m.sealed) << "\n";
 	}
 	j.end_array().end_object();
 	if (o.json)
@@ -149,15 +158,14 @@ int cmd_exec(const cli::Options &o)
 		} catch (const PolicyError &e) {
 			if (e.kind() == PolicyError::Kind::Unsupported && !*o.seal) {
 				std::cerr << "sysmapctl: note: " << e.what() << "; running " << o.program[0]
-					  << " anyway\n";
+				          << " anyway\n";
 			} else {
 				std::cerr << "sysmapctl: " << e.what() << "\n";
-				return e.kind() == PolicyError::Kind::Unsupported ? Exit::kUnsupported
-										  : Exit::kFailed;
+				return e.kind() == PolicyError::Kind::Unsupported ? Exit::kUnsupported : Exit::kFailed;
 			}
 		}
 	}
-	std::vector<std::string> args = o.program;  // execvp wants mutable strings
+	std::vector<std::string> args = o.program; // execvp wants mutable strings
 	std::vector<char *> argv;
 	for (auto &a : args)
 		argv.push_back(a.data());
@@ -165,7 +173,7 @@ int cmd_exec(const cli::Options &o)
 	execvp(argv[0], argv.data());
 	int err = errno;
 	std::cerr << "sysmapctl: cannot execute " << o.program[0] << ": " << std::strerror(err)
-		  << (err == ENOENT ? " (check the name and PATH)" : "") << "\n";
+	          << (err == ENOENT ? " (check the name and PATH)" : "") << "\n";
 	return err == ENOENT ? Exit::kNotFound : Exit::kCannotExec;
 }
 
@@ -173,7 +181,7 @@ int cmd_audit(const cli::Options &o)
 {
 	if (!kernel_supports_sealing()) {
 		std::cerr << "sysmapctl: this kernel does not seal system mappings (no "
-			     "CONFIG_MSEAL_SYSTEM_MAPPINGS): there is nothing to audit\n";
+		             "CONFIG_MSEAL_SYSTEM_MAPPINGS): there is nothing to audit\n";
 		return Exit::kUnsupported;
 	}
 	std::vector<Process> found;
@@ -183,7 +191,7 @@ int cmd_audit(const cli::Options &o)
 		try {
 			p = read_process(pid, false);
 		} catch (const ProcError &) {
-			continue;  // exited meanwhile, or hidden
+			continue; // exited meanwhile, or hidden
 		}
 		if (p.kernel_thread || p.zombie || !p.state)
 			continue;
@@ -206,22 +214,23 @@ int cmd_audit(const cli::Options &o)
 	} else {
 		if (!found.empty())
 			std::cout << std::left << std::setw(8) << "PID" << std::setw(12) << "USER" << std::setw(10)
-				  << "IMAGE" << std::setw(8) << "POLICY" << std::setw(8) << "LOCKED"
-				  << "COMMAND\n";
+			          << "IMAGE" << std::setw(8) << "POLICY" << std::setw(8) << "LOCKED"
+			          << "COMMAND\n";
 		for (const auto &p : found)
 			std::cout << std::setw(8) << p.pid << std::setw(12) << user_name(p.uid) << std::setw(10)
-				  << (p.state->image_sealed ? "sealed" : "unsealed") << std::setw(8)
-				  << (p.state->policy_seal ? "seal" : "unseal") << std::setw(8)
-				  << yes_no(p.state->locked) << printable(p.cmdline) << "\n";
+			          << (p.state->image_sealed ? "sealed" : "unsealed") << std::setw(8)
+			          << (p.state->policy_seal ? "seal" : "unseal") << std::setw(8)
+			          << yes_no(p.state->locked) << printable(p.cmdline) << "\n";
 		std::cout << checked << " processes checked, " << found.size()
-			  << " with unsealed system mappings or an opted-out policy\n";
+		          << " with unsealed system mappings or an opted-out policy\n";
 	}
 	return o.fail_on_unsealed && !found.empty() ? Exit::kFinding : Exit::kOk;
 }
 
 int cmd_check(const cli::Options &o)
 {
-	struct utsname u {};
+	struct utsname u {
+	};
 	uname(&u);
 	bool supported = kernel_supports_sealing();
 	std::optional<Policy> policy;
@@ -253,16 +262,16 @@ int cmd_check(const cli::Options &o)
 	row("prctl", policy ? "PR_GET_MSEAL_SYSTEM_MAPPINGS answers" : "not available");
 	if (self.state)
 		row("this process", std::string("image ") + (self.state->image_sealed ? "sealed" : "unsealed") +
-					    ", policy " + (self.state->policy_seal ? "seal" : "unseal") +
-					    (self.state->locked ? ", locked" : ", not locked"));
+		                        ", policy " + (self.state->policy_seal ? "seal" : "unseal") +
+		                        (self.state->locked ? ", locked" : ", not locked"));
 	std::string maps;
 	if (self.mappings)
 		for (const auto &m : *self.mappings)
 			maps += (maps.empty() ? "" : ", ") + m.name + (m.sealed ? " sealed" : " not sealed");
 	row("mappings", maps.empty() ? "none found" : maps);
 	row("result", !supported ? "sealing is not supported by this kernel"
-		      : active   ? "sealing is active"
-				 : "sealing is built in but this process was started opted out");
+	              : active   ? "sealing is active"
+	                         : "sealing is built in but this process was started opted out");
 	return rc;
 }
 
@@ -283,11 +292,16 @@ int main(int argc, char **argv)
 	}
 	try {
 		switch (o.command) {
-		case cli::Command::Status: return cmd_status(o);
-		case cli::Command::Exec: return cmd_exec(o);
-		case cli::Command::Audit: return cmd_audit(o);
-		case cli::Command::Check: return cmd_check(o);
-		case cli::Command::Help: break;
+		case cli::Command::Status:
+			return cmd_status(o);
+		case cli::Command::Exec:
+			return cmd_exec(o);
+		case cli::Command::Audit:
+			return cmd_audit(o);
+		case cli::Command::Check:
+			return cmd_check(o);
+		case cli::Command::Help:
+			break;
 		}
 	} catch (const std::exception &e) {
 		std::cerr << "sysmapctl: " << e.what() << "\n";

@@ -4,8 +4,12 @@
 
 using namespace sysmap::cli;
 
-namespace {
-Options p(std::vector<std::string> a) { return parse(a); }
+namespace
+{
+Options p(std::vector<std::string> a)
+{
+	return parse(a);
+}
 } // namespace
 
 TEST(Cli, Status)

@@ -21,7 +21,8 @@ TEST(Json, EscapesControlAndQuotes)
 TEST(Json, KeepsValidUtf8ReplacesInvalid)
 {
 	EXPECT_EQ("\"caf\xc3\xa9\"", JsonWriter::escape("caf\xc3\xa9"));
-	EXPECT_EQ(R"("a\ufffdb")", JsonWriter::escape("a\xff" "b"));
-	EXPECT_EQ(R"("\ufffd")", JsonWriter::escape("\xc3"));          // truncated
-	EXPECT_EQ(R"("\ufffd\ufffd")", JsonWriter::escape("\xc0\x80"));  // overlong
+	EXPECT_EQ(R"("a\ufffdb")", JsonWriter::escape("a\xff"
+	                                              "b"));
+	EXPECT_EQ(R"("\ufffd")", JsonWriter::escape("\xc3"));           // truncated
+	EXPECT_EQ(R"("\ufffd\ufffd")", JsonWriter::escape("\xc0\x80")); // overlong
 }

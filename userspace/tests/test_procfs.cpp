@@ -7,7 +7,8 @@
 
 using namespace sysmap;
 
-namespace {
+namespace
+{
 
 std::vector<Mapping> parse(const std::string &text)
 {
@@ -32,9 +33,9 @@ std::string fixture(const std::string &name)
 }
 
 const char *kVdsoSealed = "7ffc1b5f9000-7ffc1b5fb000 r-xp 00000000 00:00 0                          [vdso]\n"
-			  "Size:                  8 kB\n"
-			  "Rss:                   4 kB\n"
-			  "VmFlags: rd ex mr mw me de sd sl \n";
+                          "Size:                  8 kB\n"
+                          "Rss:                   4 kB\n"
+                          "VmFlags: rd ex mr mw me de sd sl \n";
 
 } // namespace
 
@@ -52,7 +53,7 @@ TEST(Smaps, SealedVdso)
 TEST(Smaps, UnsealedWhenNoSlFlag)
 {
 	auto maps = parse("7ffc1b5f9000-7ffc1b5fb000 r-xp 00000000 00:00 0 [vdso]\n"
-			  "VmFlags: rd ex mr mw me de sd\n");
+	                  "VmFlags: rd ex mr mw me de sd\n");
 	ASSERT_EQ(1u, maps.size());
 	EXPECT_FALSE(maps[0].sealed);
 }
@@ -68,7 +69,7 @@ TEST(Smaps, SlMustBeAWholeFlag)
 TEST(Smaps, NamesWithSpacesAndDeleted)
 {
 	auto maps = parse("1000-2000 r--p 00000000 fe:00 42   /tmp/my file (deleted)\nVmFlags: rd\n"
-			  "2000-3000 rw-p 00000000 00:00 0 \nVmFlags: rd wr\n");
+	                  "2000-3000 rw-p 00000000 00:00 0 \nVmFlags: rd wr\n");
 	ASSERT_EQ(2u, maps.size());
 	EXPECT_EQ("/tmp/my file (deleted)", maps[0].name);
 	EXPECT_EQ("", maps[1].name);
@@ -95,7 +96,7 @@ TEST(Smaps, TruncatedInputKeepsWhatWasRead)
 TEST(Smaps, FlagsAfterABrokenHeaderBelongToNoMapping)
 {
 	auto maps = parse("1000-2000 r-xp 00000000 00:00 0 [vdso]\nVmFlags: rd ex\n"
-			  "zzzz-yyyy not a header at all\nVmFlags: rd sl\n");
+	                  "zzzz-yyyy not a header at all\nVmFlags: rd sl\n");
 	ASSERT_EQ(1u, maps.size());
 	EXPECT_FALSE(maps[0].sealed);
 }
@@ -104,7 +105,7 @@ TEST(Smaps, GarbageIsIgnored)
 {
 	EXPECT_TRUE(parse("not smaps at all\n\n:::\nzz-yy r--p 0 0:0 0\n").empty());
 	EXPECT_TRUE(parse("").empty());
-	EXPECT_TRUE(parse("2000-1000 r--p 00000000 00:00 0 [vdso]\n").empty());  // end < start
+	EXPECT_TRUE(parse("2000-1000 r--p 00000000 00:00 0 [vdso]\n").empty()); // end < start
 }
 
 TEST(Smaps, RealStockKernelFile)
@@ -141,7 +142,7 @@ TEST(Smaps, VeryLargeFile)
 	for (int i = 0; i < 200000; i++) {
 		char line[128];
 		std::snprintf(line, sizeof(line), "%x000-%x000 rw-p 00000000 00:00 0 \nVmFlags: rd wr\n",
-			      0x10000 + 2 * i, 0x10001 + 2 * i);
+		              0x10000 + 2 * i, 0x10001 + 2 * i);
 		text += line;
 	}
 	text += kVdsoSealed;
@@ -196,7 +197,7 @@ TEST(Proc, ReadsOwnProcess)
 	auto p = read_process(getpid(), true);
 	EXPECT_EQ(getpid(), p.pid);
 	EXPECT_FALSE(p.kernel_thread);
-	EXPECT_EQ("sysmap_unit_tes", p.comm);  // comm is cut at 15 characters
+	EXPECT_EQ("sysmap_unit_tes", p.comm); // comm is cut at 15 characters
 	EXPECT_NE(std::string::npos, p.cmdline.find("sysmap_unit_tests"));
 	ASSERT_TRUE(p.mappings);
 }
@@ -219,14 +220,14 @@ TEST(Proc, FakeProcRootWithKernelThreadAndVanishingProcess)
 	std::filesystem::create_directories(root + "/77");
 	std::ofstream(root + "/2/status") << "Name:\tkthreadd\nUid:\t0\t0\t0\t0\n";
 	std::ofstream(root + "/2/cmdline") << "";
-	std::ofstream(root + "/77/status")
-		<< "Name:\tcriu\nUid:\t1000\t1000\t1000\t1000\nVmSize:\t100 kB\n"
-		   "Mseal_sysmap:\timage=unsealed policy=unseal locked=no\n";
+	std::ofstream(root + "/77/status") << "Name:\tcriu\nUid:\t1000\t1000\t1000\t1000\nVmSize:\t100 kB\n"
+	                                      "Mseal_sysmap:\timage=unsealed policy=unseal locked=no\n";
 	std::ofstream(root + "/77/cmdline") << std::string("criu\0restore\0-D\0/tmp/img", 24);
 	std::filesystem::create_directories(root + "/90");
 	std::ofstream(root + "/90/status") << "Name:\tdefunct\nState:\tZ (zombie)\nUid:\t0\t0\t0\t0\n";
 	std::filesystem::create_directories(root + "/91");
-	std::ofstream(root + "/91/status") << "Name:\tx\nVmSize:\t1 kB\nMseal_sysmap:\timage=huh policy=seal locked=no\n";
+	std::ofstream(root + "/91/status")
+	    << "Name:\tx\nVmSize:\t1 kB\nMseal_sysmap:\timage=huh policy=seal locked=no\n";
 	auto k = read_process(2, true, root);
 	EXPECT_TRUE(k.kernel_thread);
 	EXPECT_EQ("[kthreadd]", k.cmdline);
@@ -256,4 +257,13 @@ TEST(Proc, FakeProcRootWithKernelThreadAndVanishingProcess)
 	} catch (const ProcError &e) {
 		EXPECT_EQ(ProcError::Kind::Gone, e.kind());
 	}
+}
+
+TEST(Proc, FindMappingInOwnProcess)
+{
+	auto stack = find_mapping(0, "[stack]");
+	ASSERT_TRUE(stack);
+	EXPECT_LT(stack->start, stack->end);
+	EXPECT_FALSE(find_mapping(0, "[no such mapping]"));
+	EXPECT_THROW(find_mapping(0x3fffffff, "[stack]"), ProcError);
 }

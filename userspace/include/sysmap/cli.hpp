@@ -8,33 +8,35 @@
 #include <sys/types.h>
 #include <vector>
 
-namespace sysmap::cli {
+namespace sysmap::cli
+{
 
 enum class Command { Help, Status, Exec, Audit, Check };
 
 // Exit statuses of sysmapctl; documented in sysmapctl(1).
 enum Exit : int {
 	kOk = 0,
-	kFinding = 1,      // audit found unsealed processes; check: sealing inactive here
-	kUsage = 2,        // bad command line
-	kFailed = 3,       // the operation failed (permission, procfs, ...)
-	kUnsupported = 4,  // the kernel does not seal system mappings
+	kFinding = 1,     // audit found unsealed processes; check: sealing inactive here
+	kUsage = 2,       // bad command line
+	kFailed = 3,      // the operation failed (permission, procfs, ...)
+	kUnsupported = 4, // the kernel does not seal system mappings
 	kCannotExec = 126,
 	kNotFound = 127,
 };
 
 struct Options {
 	Command command = Command::Help;
-	bool help = false;  // --help after a command
+	bool help = false; // --help after a command
 	bool json = false;
 	bool fail_on_unsealed = false;
-	std::optional<bool> seal;  // exec: --seal / --unseal
-	bool lock = false;         // exec: --lock
-	std::vector<pid_t> pids;   // status
-	std::vector<std::string> program;  // exec
+	std::optional<bool> seal;         // exec: --seal / --unseal
+	bool lock = false;                // exec: --lock
+	std::vector<pid_t> pids;          // status
+	std::vector<std::string> program; // exec
 };
 
-class UsageError : public std::runtime_error {
+class UsageError : public std::runtime_error
+{
 public:
 	using std::runtime_error::runtime_error;
 };

@@ -6,9 +6,11 @@
 #include <string>
 #include <string_view>
 
-namespace sysmap {
+namespace sysmap
+{
 
-class JsonWriter {
+class JsonWriter
+{
 public:
 	JsonWriter &begin_object();
 	JsonWriter &end_object();

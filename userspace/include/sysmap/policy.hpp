@@ -5,32 +5,28 @@
 #include <stdexcept>
 #include <string>
 
-namespace sysmap {
+namespace sysmap
+{
 
 // Flags of PR_SET_MSEAL_SYSTEM_MAPPINGS; the values are the kernel's ABI.
 inline constexpr unsigned long kFlagSeal = 1UL << 0;
 inline constexpr unsigned long kFlagLock = 1UL << 1;
 
 struct Policy {
-	bool seal = false;  // future execve()s seal system mappings
-	bool lock = false;  // the policy can no longer change
+	bool seal = false; // future execve()s seal system mappings
+	bool lock = false; // the policy can no longer change
 
 	unsigned long flags() const { return (seal ? kFlagSeal : 0) | (lock ? kFlagLock : 0); }
-	static Policy from_flags(unsigned long flags)
-	{
-		return {(flags & kFlagSeal) != 0, (flags & kFlagLock) != 0};
-	}
+	static Policy from_flags(unsigned long flags) { return {(flags & kFlagSeal) != 0, (flags & kFlagLock) != 0}; }
 	bool operator==(const Policy &) const = default;
 };
 
 // A failed policy operation: the errno and a sentence that says what to do.
-class PolicyError : public std::runtime_error {
+class PolicyError : public std::runtime_error
+{
 public:
 	enum class Kind { Unsupported, NotPermitted, Locked, Invalid, Other };
-	PolicyError(Kind kind, int err, const std::string &what)
-		: std::runtime_error(what), kind_(kind), errno_(err)
-	{
-	}
+	PolicyError(Kind kind, int err, const std::string &what) : std::runtime_error(what), kind_(kind), errno_(err) {}
 	Kind kind() const { return kind_; }
 	int error_number() const { return errno_; }
 

@@ -12,13 +12,14 @@
 #include <sys/types.h>
 #include <vector>
 
-namespace sysmap {
+namespace sysmap
+{
 
 struct Mapping {
 	std::uint64_t start = 0;
 	std::uint64_t end = 0;
-	std::string perms;  // e.g. "r-xp"
-	std::string name;   // path, "[vdso]", or empty for anonymous memory
+	std::string perms; // e.g. "r-xp"
+	std::string name;  // path, "[vdso]", or empty for anonymous memory
 	bool sealed = false;
 	std::vector<std::string> vm_flags;
 
@@ -33,12 +34,16 @@ bool is_system_mapping(std::string_view name);
 // being read): a mapping whose header was read is kept.
 std::vector<Mapping> parse_smaps(std::istream &in);
 
+// The first mapping named `name` in /proc/PID/smaps (0: this process).
+// Throws ProcError if the file cannot be read.
+std::optional<Mapping> find_mapping(pid_t pid, std::string_view name);
+
 // Only the system mappings of parse_smaps(), in address order.
 std::vector<Mapping> system_mappings(const std::vector<Mapping> &all);
 
 struct SealState {
-	bool image_sealed = false;  // decided at this image's execve()
-	bool policy_seal = false;   // what the next execve() does
+	bool image_sealed = false; // decided at this image's execve()
+	bool policy_seal = false;  // what the next execve() does
 	bool locked = false;
 	bool operator==(const SealState &) const = default;
 };
@@ -49,7 +54,8 @@ struct SealState {
 std::optional<SealState> parse_status_line(std::istream &in);
 
 // Reading another process can fail in ways a caller reports differently.
-class ProcError : public std::runtime_error {
+class ProcError : public std::runtime_error
+{
 public:
 	enum class Kind { Gone, Denied, Other };
 	ProcError(Kind kind, const std::string &what) : std::runtime_error(what), kind_(kind) {}
@@ -63,12 +69,12 @@ struct Process {
 	pid_t pid = 0;
 	uid_t uid = 0;
 	std::string comm;
-	std::string cmdline;               // arguments joined by spaces
-	bool kernel_thread = false;        // no address space at all
-	bool zombie = false;               // exited, not yet reaped
-	std::optional<SealState> state;    // from status
-	std::optional<std::vector<Mapping>> mappings;  // system mappings, if readable
-	std::string mappings_error;        // why mappings is empty, if it is
+	std::string cmdline;                          // arguments joined by spaces
+	bool kernel_thread = false;                   // no address space at all
+	bool zombie = false;                          // exited, not yet reaped
+	std::optional<SealState> state;               // from status
+	std::optional<std::vector<Mapping>> mappings; // system mappings, if readable
+	std::string mappings_error;                   // why mappings is empty, if it is
 };
 
 // Read one process from procfs. smaps needs ptrace access; without it,
