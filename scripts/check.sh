@@ -22,6 +22,10 @@ suite() {
 	shift 3
 	want "$name" || return 0
 	stage "$name: booting the $kernel kernel (timeout ${timeout}s)"
+	if [ ! -f "$CACHE/build/$kernel/arch/x86/boot/bzImage" ]; then
+		echo "not ok - vm $name: no $kernel kernel (its build failed)" >>"$runner_tap"
+		return 0
+	fi
 	set +e
 	"$REPO/scripts/vm-run.sh" --name "$name" --timeout "$timeout" \
 		"$CACHE/build/$kernel/arch/x86/boot/bzImage" -- "$@"
@@ -34,7 +38,7 @@ suite() {
 	else
 		echo "not ok - vm $name: runner status $rc (see $RESULTS/$name/)" >>"$runner_tap"
 	fi
-	msg "    $name: $p passed, $f failed, $s skipped in $(cat "$RESULTS/$name/seconds")s"
+	msg "    $name: $p passed, $f failed, $s skipped in $(cat "$RESULTS/$name/seconds" 2>/dev/null || echo ?)s"
 }
 
 stage "dependencies"
@@ -70,12 +74,27 @@ else
 	echo "not ok - checkpatch.pl --strict: see checkpatch.log" >>"$RESULTS/series.tap"
 fi
 
+# A build that fails is a failed result, and the suites that need it fail
+# too, so that the run still ends with its counts.
+build() {	# build NAME COMMAND...: run a build step, record it in builds.tap
+	local name=$1
+	shift
+	if "$@" >/dev/null; then
+		echo "ok - build: $name" >>"$RESULTS/builds.tap"
+	else
+		echo "not ok - build: $name failed" >>"$RESULTS/builds.tap"
+		return 1
+	fi
+}
+: >"$RESULTS/builds.tap"
+
 stage "kernels: x86_64-seal (sealing on) and x86_64-base (sealing compiled out)"
-"$REPO/scripts/build-kernel.sh" x86_64-seal >/dev/null
-"$REPO/scripts/build-kernel.sh" x86_64-base >/dev/null
+build "x86_64-seal kernel" "$REPO/scripts/build-kernel.sh" x86_64-seal || true
+build "x86_64-base kernel" "$REPO/scripts/build-kernel.sh" x86_64-base || true
 
 stage "selftests: build"
-sel=$("$REPO/scripts/build-selftests.sh")
+sel=$CACHE/selftests
+build "selftests" "$REPO/scripts/build-selftests.sh" || true
 export SYSMAP_SELFTESTS=$sel
 ours=("$sel"/mseal_system_mappings/sysmap_*_test)
 
@@ -96,14 +115,18 @@ suite seal-rr-pattern x86_64-seal 300 tests/guest/rr-pattern.sh
 
 if want arm64-selftests; then
 	stage "arm64: cross-build the kernel and the guest's initramfs"
-	arm64_kernel=$("$REPO/scripts/build-kernel.sh" arm64-seal)
-	arm64_initrd=$("$REPO/scripts/build-arm64-guest.sh")
-	stage "arm64-selftests: booting the arm64 kernel (timeout 1500s)"
-	set +e
-	"$REPO/scripts/vm-run.sh" --arch arm64 --initrd "$arm64_initrd" --name arm64-selftests \
-		--timeout 1500 "$arm64_kernel"
-	rc=$?
-	set -e
+	arm64_kernel=$CACHE/build/arm64-seal/arch/arm64/boot/Image
+	arm64_initrd=$CACHE/arm64/initramfs.cpio.gz
+	rc=1
+	if build "arm64-seal kernel" "$REPO/scripts/build-kernel.sh" arm64-seal &&
+		build "arm64 initramfs" "$REPO/scripts/build-arm64-guest.sh"; then
+		stage "arm64-selftests: booting the arm64 kernel (timeout 1500s)"
+		set +e
+		"$REPO/scripts/vm-run.sh" --arch arm64 --initrd "$arm64_initrd" --name arm64-selftests \
+			--timeout 1500 "$arm64_kernel"
+		rc=$?
+		set -e
+	fi
 	cp "$RESULTS/arm64-selftests/output.log" "$RESULTS/arm64-selftests.tap" 2>/dev/null ||
 		: >"$RESULTS/arm64-selftests.tap"
 	if [ "$rc" -eq 0 ]; then

@@ -18,6 +18,7 @@ install_base_package() {
 		return
 	fi
 	msg "installing $BASE_PACKAGE=$BASE_VERSION"
+	apt-get update -q >&2 || true
 	if ! apt-get install -y --no-install-recommends "$BASE_PACKAGE=$BASE_VERSION" >&2; then
 		apt-get install -y --no-install-recommends "$BASE_PACKAGE" >&2 ||
 			die "cannot install $BASE_PACKAGE; run 'apt-get update' and retry"
