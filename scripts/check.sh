@@ -136,6 +136,8 @@ if want arm64-selftests; then
 	fi
 fi
 
+"$REPO/scripts/compat-table.sh" >"$RESULTS/compat.md" 2>/dev/null || true
+
 # Summary
 total_p=0 total_f=0 total_s=0
 printf '\n%-18s %7s %7s %7s\n' suite passed failed skipped >&2
