@@ -104,6 +104,7 @@ if want harness-vm; then
 		>"$RESULTS/harness-vm.tap" 2>"$RESULTS/harness-vm.log" || true
 fi
 suite seal-selftests x86_64-seal 900 tests/guest/run-tests.sh "${ours[@]}"
+suite seal-selftests-nobody x86_64-seal 900 tests/guest/selftests-unprivileged.sh
 suite seal-upstream x86_64-seal 900 tests/guest/upstream.sh
 suite base-selftests x86_64-base 900 tests/guest/run-tests.sh "${ours[@]}"
 suite seal-sysmapctl x86_64-seal 600 tests/guest/sysmapctl.sh seal
