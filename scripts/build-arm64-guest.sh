@@ -32,7 +32,9 @@ make -s -C "$src/tools/testing/selftests/mseal_system_mappings" OUTPUT="$work/se
 # sysmapctl, statically linked.
 cmake -S "$REPO/userspace" -B "$REPO/build/arm64-userspace" -DCMAKE_BUILD_TYPE=Release \
 	-DCMAKE_CXX_COMPILER=aarch64-linux-gnu-g++ -DSYSMAP_STATIC=ON -DSYSMAP_UNIT_TESTS=OFF >/dev/null
-cmake --build "$REPO/build/arm64-userspace" -j"$JOBS" --target sysmapctl >&2
+cmake --build "$REPO/build/arm64-userspace" -j"$JOBS" --target sysmapctl \
+	>"$REPO/build/arm64-userspace/build.log" 2>&1 ||
+	{ tail -n 20 "$REPO/build/arm64-userspace/build.log" >&2; die "building the arm64 sysmapctl failed"; }
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,results,tests}

@@ -141,10 +141,10 @@ fi
 
 # Summary
 total_p=0 total_f=0 total_s=0
-printf '\n%-18s %7s %7s %7s\n' suite passed failed skipped >&2
+printf '\n%-24s %7s %7s %7s\n' suite passed failed skipped >&2
 for tap in "$RESULTS"/*.tap; do
 	read -r p f s < <("$REPO/scripts/tap-count.sh" "$tap")
-	printf '%-18s %7d %7d %7d\n' "$(basename "$tap" .tap)" "$p" "$f" "$s" >&2
+	printf '%-24s %7d %7d %7d\n' "$(basename "$tap" .tap)" "$p" "$f" "$s" >&2
 	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
 done
 echo
