@@ -3,7 +3,7 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE=${SYSMAP_CACHE:-$HOME/.cache/sysmap-seal}
+CACHE=${SYSMAP_CACHE:-${HOME:-/root}/.cache/sysmap-seal}
 RESULTS=${SYSMAP_RESULTS:-$REPO/build/results}
 JOBS=${JOBS:-$(nproc)}
 
