@@ -6,6 +6,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${SYSMAP_CACHE:-${HOME:-/root}/.cache/sysmap-seal}
 RESULTS=${SYSMAP_RESULTS:-$REPO/build/results}
 JOBS=${JOBS:-$(nproc)}
+export DEBIAN_FRONTEND=noninteractive
 
 base_field() { sed -n "s/^$1=//p" "$REPO/kernel/BASE"; }
 BASE_PACKAGE=$(base_field package)
