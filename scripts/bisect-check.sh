@@ -27,6 +27,10 @@ for i in "${!patches[@]}"; do
 		# Before the architecture selects the option both configurations
 		# are the same; build such a configuration once.
 		if [ -n "$prev" ] && cmp -s "$out/$cfg.cfg/.config" "$prev"; then
+			# Carry the build over, so that the next prefix builds
+			# incrementally here too.
+			rm -rf "$out/$cfg"
+			cp -a "$out/sysmap-seal" "$out/$cfg"
 			echo "ok $((i + 1)) $p ($cfg: same configuration as sysmap-seal here)"
 			continue
 		fi
