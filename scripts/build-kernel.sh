@@ -67,7 +67,7 @@ if ! cmp -s "$cfg/.config" "$out/.config"; then
 	cp "$cfg/.config" "$out/.config"
 fi
 
-msg "building $name kernel in $out (cold ≈ 8 min, warm ≈ 1 min)"
+msg "building $name kernel in $out (cold ≈ 11 min, warm ≈ 1 min)"
 start=$SECONDS
 "${kmake[@]}" -s O="$out" olddefconfig >/dev/null
 log=$out/build.log

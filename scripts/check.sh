@@ -15,6 +15,17 @@ step=0
 want() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
 stage() { step=$((step + 1)); msg "[$step] $*"; }
 
+# Keep a guest's TAP and record the run itself (boot, exit status, clean
+# console) as one more result in vm-runs.tap.
+record_run() {	# record_run NAME RUNNER_STATUS
+	cp "$RESULTS/$1/output.log" "$RESULTS/$1.tap" 2>/dev/null || : >"$RESULTS/$1.tap"
+	if [ "$2" -eq 0 ]; then
+		echo "ok - vm $1: exited 0, console clean" >>"$runner_tap"
+	else
+		echo "not ok - vm $1: runner status $2 (see $RESULTS/$1/)" >>"$runner_tap"
+	fi
+}
+
 # Run one guest suite. Its TAP is the guest's output; the run itself (boot,
 # exit status, clean console) is one more result in vm-runs.tap.
 suite() {
@@ -31,13 +42,8 @@ suite() {
 		"$CACHE/build/$kernel/arch/x86/boot/bzImage" -- "$@"
 	rc=$?
 	set -e
-	cp "$RESULTS/$name/output.log" "$RESULTS/$name.tap" 2>/dev/null || : >"$RESULTS/$name.tap"
+	record_run "$name" "$rc"
 	read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/$name.tap")
-	if [ "$rc" -eq 0 ]; then
-		echo "ok - vm $name: exited 0, console clean" >>"$runner_tap"
-	else
-		echo "not ok - vm $name: runner status $rc (see $RESULTS/$name/)" >>"$runner_tap"
-	fi
 	msg "    $name: $p passed, $f failed, $s skipped in $(cat "$RESULTS/$name/seconds" 2>/dev/null || echo ?)s"
 }
 
@@ -128,13 +134,7 @@ if want arm64-selftests; then
 		rc=$?
 		set -e
 	fi
-	cp "$RESULTS/arm64-selftests/output.log" "$RESULTS/arm64-selftests.tap" 2>/dev/null ||
-		: >"$RESULTS/arm64-selftests.tap"
-	if [ "$rc" -eq 0 ]; then
-		echo "ok - vm arm64-selftests: exited 0, console clean" >>"$runner_tap"
-	else
-		echo "not ok - vm arm64-selftests: runner status $rc" >>"$runner_tap"
-	fi
+	record_run arm64-selftests "$rc"
 fi
 
 "$REPO/scripts/compat-table.sh" >"$RESULTS/compat.md" 2>/dev/null || true
