@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Install what building and testing need, from Debian's archive only.
+# Install what "make check", "make demo" and "make bench" use, from Debian's
+# archive only. tests/harness/fresh-root.sh proves the list complete by
+# running this script and the host part of "make check" in a debootstrap root.
 . "$(dirname "$0")/common.sh"
 
 packages=(
-	# kernel builds
-	build-essential flex bison bc libelf-dev libssl-dev ccache cpio xz-utils kmod
+	# kernel builds (rsync: headers_install)
+	build-essential flex bison bc libelf-dev libssl-dev ccache cpio xz-utils kmod rsync
+	git ca-certificates
 	# selftests: the ia32 helper is built with the i686 cross compiler
 	# (gcc-multilib would conflict with every cross compiler below)
 	gcc-i686-linux-gnu libc6-dev-i386-cross
 	# guests
-	qemu-system-x86 qemu-system-arm iproute2 python3
+	qemu-system-x86 qemu-system-arm iproute2 python3 libcap2-bin
 	# arm64: cross compilers (AArch64, and AArch32 for the compat vDSO and
 	# helper) with their static C libraries
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-arm-linux-gnueabihf
@@ -18,14 +21,39 @@ packages=(
 	criu runsc
 	# userspace
 	cmake g++ googletest libgtest-dev clang libclang-rt-14-dev clang-format man-db
+	pkg-config
+	# the harness's own fresh-machine test
+	debootstrap
 )
+
+# linux-source-6.12 is in bookworm only through the security archive.
+# A sources list without it (a debootstrap root has just "bookworm main")
+# would fail much later, at the first kernel build.
+security_archive_enabled() {
+	apt-cache policy 2>/dev/null | grep -q 'bookworm-security'
+}
+
 missing=()
-for p in "${packages[@]}"; do
+for p in "${packages[@]}" "$BASE_PACKAGE"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-	msg "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >&2
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+[ ${#missing[@]} -gt 0 ] || exit 0
+
+apt-get update -q >&2
+if ! security_archive_enabled; then
+	if [ "${SYSMAP_ADD_SECURITY_ARCHIVE:-1}" = 1 ] &&
+		grep -qs 'bookworm' /etc/os-release /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null; then
+		msg "enabling Debian's security archive (bookworm-security), which has $BASE_PACKAGE"
+		mirror=$(grep -hoE '^deb +(\[[^]]*\] +)?https?://[^ ]+/debian/? ' /etc/apt/sources.list 2>/dev/null |
+			awk '{print $NF}' | head -n1)
+		case $mirror in */debian | */debian/) mirror=${mirror%/}-security ;; *) mirror=http://deb.debian.org/debian-security ;; esac
+		echo "deb $mirror bookworm-security main" >/etc/apt/sources.list.d/sysmap-seal-security.list
+		apt-get update -q >&2
+	fi
+	security_archive_enabled ||
+		die "$BASE_PACKAGE comes from Debian's security archive, which apt does not know:" \
+			"add 'deb http://deb.debian.org/debian-security bookworm-security main'" \
+			"to /etc/apt/sources.list and run 'apt-get update'"
 fi
+msg "installing ${missing[*]}"
+apt-get install -y -q --no-install-recommends "${packages[@]}" >&2

@@ -29,6 +29,14 @@ mkdir -p /mnt/results
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /mnt/results
 export SYSMAP_GUEST=1 SYSMAP_GUEST_RESULTS=/mnt/results
 
+# The repository and the cache, at their host paths (read-only): the tmpfs
+# mounts above may have hidden them.
+while read -r tag dir; do
+	mkdir -p "$dir" 2>/dev/null
+	mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144 "$tag" "$dir" ||
+		echo "sysmap-seal guest: cannot mount $dir" >/dev/console
+done </mnt/results/mounts
+
 echo "sysmap-seal guest: running $(tail -n 1 /mnt/results/command.sh)" >/dev/console
 cd /tmp
 bash /mnt/results/command.sh </dev/null >/mnt/results/output.log 2>&1

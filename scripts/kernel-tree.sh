@@ -28,6 +28,18 @@ install_base_package() {
 	fi
 }
 
+# When Debian's package moved past the pinned version and the series no
+# longer applies, say what to do rather than only that it failed.
+moved_hint() {
+	local have
+	have=$(base_version 2>/dev/null || true)
+	[ -z "$have" ] || [ "$have" = "$BASE_VERSION" ] && return 0
+	warn "kernel/BASE pins $BASE_PACKAGE $BASE_VERSION, which apt no longer offers;" \
+		"the series was applied to $have instead. Rebase it: 'make kernel-tree'," \
+		"'git rebase' the series branch onto the base-${have//[~:]/_} tag, 'make export-patches'," \
+		"and set version=$have in kernel/BASE"
+}
+
 # The version the base repository is built from: the pinned one when it is
 # installed, otherwise whatever install_base_package fell back to.
 base_version() { dpkg-query -W -f='${Version}' "$BASE_PACKAGE"; }
@@ -78,6 +90,7 @@ series_commit() {
 			"$REPO/kernel/patches/$p" 2>/tmp/sysmap-apply.$$; then
 			cat /tmp/sysmap-apply.$$ >&2
 			rm -f "$idx" /tmp/sysmap-apply.$$
+			moved_hint
 			die "patch kernel/patches/$p does not apply"
 		fi
 		tree=$(GIT_INDEX_FILE=$idx git -C "$DEV_TREE" write-tree)
@@ -98,7 +111,7 @@ cmd_dev() {
 			local p
 			while read -r p; do
 				git "${GIT_ID[@]}" -C "$DEV_TREE" am -q --keep-cr "$REPO/kernel/patches/$p" ||
-					{ git -C "$DEV_TREE" am --abort || true; die "patch kernel/patches/$p does not apply"; }
+					{ git -C "$DEV_TREE" am --abort || true; moved_hint; die "patch kernel/patches/$p does not apply"; }
 			done < <(series_patches)
 		fi
 	else

@@ -56,6 +56,21 @@ splat_re='^\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Kernel panic|general prote
 
 results_share=(-fsdev "local,id=results,path=$res,multidevs=remap,security_model=none"
 	-device virtio-9p-pci,fsdev=results,mount_tag=results)
+# The repository and the cache get shares of their own, mounted by the guest
+# at their host paths after its tmpfs mounts: a checkout or cache under /tmp,
+# /home or /var stays visible wherever it is.
+host_shares=()
+if [ "$arch" = x86_64 ]; then
+	mkdir -p "$CACHE"
+	: >"$res/mounts"
+	i=0
+	for dir in "$REPO" "$CACHE"; do
+		host_shares+=(-fsdev "local,id=host$i,path=$dir,readonly=on,multidevs=remap,security_model=none"
+			-device "virtio-9p-pci,fsdev=host$i,mount_tag=host$i")
+		printf 'host%d %s\n' "$i" "$dir" >>"$res/mounts"
+		i=$((i + 1))
+	done
+fi
 case $arch in
 x86_64)
 	qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 2G -kernel "$kernel"
@@ -73,7 +88,7 @@ esac
 
 start=$SECONDS
 set +e
-timeout -k 10 "$timeout" "${qemu[@]}" "${results_share[@]}" \
+timeout -k 10 "$timeout" "${qemu[@]}" "${results_share[@]}" "${host_shares[@]}" \
 	-display none -monitor none -no-reboot -serial "file:$res/console.log" \
 	</dev/null >"$res/qemu.log" 2>&1
 qrc=$?
