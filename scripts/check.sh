@@ -3,17 +3,56 @@
 # and every guest suite on the kernel it belongs to, then print one line:
 # "N passed, N failed, N skipped". Results: build/results/<suite>.tap and
 # build/results/<suite>/ (console, output and timing of guest suites).
+#
+#   check.sh [--host-only]   --host-only stops before the kernels: the
+#                            dependency step and every host-side test
+#   SUITES="a b" check.sh    runs only the named guest suites
 . "$(dirname "$0")/common.sh"
 
+host_only=0
+[ "${1:-}" != --host-only ] || host_only=1
 only=${SUITES:-}	# e.g. SUITES="seal-selftests base-selftests"
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 runner_tap=$RESULTS/vm-runs.tap
 : >"$runner_tap"
+: >"$RESULTS/builds.tap"
+timings=$RESULTS/timings.txt
+: >"$timings"
 step=0
+step_name=
+step_start=$SECONDS
+run_start=$SECONDS
+declare -A broken=()
 
 want() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
-stage() { step=$((step + 1)); msg "[$step] $*"; }
+# Each stage's duration goes to timings.txt and the summary.
+end_stage() {
+	[ -z "$step_name" ] || printf '%6d s  %s\n' $((SECONDS - step_start)) "$step_name" >>"$timings"
+	step_name=
+}
+stage() {
+	end_stage
+	step=$((step + 1))
+	step_name=$*
+	step_start=$SECONDS
+	msg "[$step] $*"
+}
+
+# A build that fails is a failed result, and every suite that needs it is a
+# failed result too, without running: no suite runs binaries an earlier
+# build left behind.
+build() {	# build NAME COMMAND...: run a build step, record it in builds.tap
+	local name=$1
+	shift
+	if "$@" >/dev/null; then
+		echo "ok - build: $name" >>"$RESULTS/builds.tap"
+	else
+		echo "not ok - build: $name failed" >>"$RESULTS/builds.tap"
+		broken[$name]=1
+		return 1
+	fi
+}
 
 # Keep a guest's TAP and record the run itself (boot, exit status, clean
 # console) as one more result in vm-runs.tap.
@@ -26,17 +65,21 @@ record_run() {	# record_run NAME RUNNER_STATUS
 	fi
 }
 
-# Run one guest suite. Its TAP is the guest's output; the run itself (boot,
-# exit status, clean console) is one more result in vm-runs.tap.
+# Run one guest suite on an x86_64 kernel. It needs that kernel, the
+# userspace and the selftests; if one of them failed to build, the suite is
+# a failure without a boot.
 suite() {
-	local name=$1 kernel=$2 timeout=$3 rc
+	local name=$1 kernel=$2 timeout=$3 rc need
 	shift 3
 	want "$name" || return 0
 	stage "$name: booting the $kernel kernel (timeout ${timeout}s)"
-	if [ ! -f "$CACHE/build/$kernel/arch/x86/boot/bzImage" ]; then
-		echo "not ok - vm $name: no $kernel kernel (its build failed)" >>"$runner_tap"
-		return 0
-	fi
+	for need in "$kernel kernel" userspace selftests; do
+		if [ -n "${broken[$need]:-}" ]; then
+			echo "not ok - vm $name: not run, the $need build failed" >>"$runner_tap"
+			: >"$RESULTS/$name.tap"
+			return 0
+		fi
+	done
 	set +e
 	"$REPO/scripts/vm-run.sh" --name "$name" --timeout "$timeout" \
 		"$CACHE/build/$kernel/arch/x86/boot/bzImage" -- "$@"
@@ -48,14 +91,20 @@ suite() {
 }
 
 stage "dependencies"
-"$REPO/scripts/deps.sh"
+if ! "$REPO/scripts/deps.sh"; then
+	echo "not ok - dependencies: scripts/deps.sh failed (see above)" >>"$RESULTS/builds.tap"
+fi
 
 stage "userspace: build and host unit tests"
-"$REPO/scripts/build-userspace.sh" >"$RESULTS/userspace-build.log" 2>&1 ||
-	{ tail -n 30 "$RESULTS/userspace-build.log" >&2; echo "not ok - userspace build (see userspace-build.log)" >"$RESULTS/host-unit.tap"; }
-if [ -x "$REPO/build/userspace/sysmap_unit_tests" ]; then
+# Remove what an earlier build linked, so a failed build cannot leave
+# binaries behind for the tests below.
+find "$REPO/build/userspace" -maxdepth 1 -type f -perm -u+x -delete 2>/dev/null || true
+if build userspace "$REPO/scripts/build-userspace.sh" 2>"$RESULTS/userspace-build.log"; then
 	"$REPO/build/userspace/sysmap_unit_tests" >"$RESULTS/host-unit.log" 2>&1 || true
 	"$REPO/scripts/gtest-tap.sh" <"$RESULTS/host-unit.log" >"$RESULTS/host-unit.tap"
+else
+	tail -n 30 "$RESULTS/userspace-build.log" >&2
+	echo "not ok - host unit tests: not run, the userspace build failed" >"$RESULTS/host-unit.tap"
 fi
 
 if clang-format --dry-run --Werror "$REPO"/userspace/src/*.cpp "$REPO"/userspace/include/sysmap/*.hpp \
@@ -80,64 +129,74 @@ else
 	echo "not ok - checkpatch.pl --strict: see checkpatch.log" >>"$RESULTS/series.tap"
 fi
 
-# A build that fails is a failed result, and the suites that need it fail
-# too, so that the run still ends with its counts.
-build() {	# build NAME COMMAND...: run a build step, record it in builds.tap
-	local name=$1
-	shift
-	if "$@" >/dev/null; then
-		echo "ok - build: $name" >>"$RESULTS/builds.tap"
-	else
-		echo "not ok - build: $name failed" >>"$RESULTS/builds.tap"
-		return 1
+if [ "$host_only" -eq 0 ]; then
+	stage "kernels: x86_64-seal (sealing on) and x86_64-base (sealing compiled out)"
+	build "x86_64-seal kernel" "$REPO/scripts/build-kernel.sh" x86_64-seal || true
+	build "x86_64-base kernel" "$REPO/scripts/build-kernel.sh" x86_64-base || true
+
+	stage "selftests: build"
+	sel=$CACHE/selftests
+	rm -rf "$sel"
+	build selftests "$REPO/scripts/build-selftests.sh" || true
+	export SYSMAP_SELFTESTS=$sel
+	ours=("$sel"/mseal_system_mappings/sysmap_*_test)
+
+	if want harness-vm; then
+		stage "harness-vm: failing, hanging and warning guests fail the run; any checkout path works"
+		if [ -n "${broken["x86_64-base kernel"]:-}" ]; then
+			echo "not ok - harness-vm: not run, the x86_64-base kernel build failed" >"$RESULTS/harness-vm.tap"
+		else
+			"$REPO/tests/harness/vm-tests.sh" "$CACHE/build/x86_64-base/arch/x86/boot/bzImage" \
+				>"$RESULTS/harness-vm.tap" 2>"$RESULTS/harness-vm.log" || true
+		fi
 	fi
-}
-: >"$RESULTS/builds.tap"
+	suite seal-selftests x86_64-seal 900 tests/guest/run-tests.sh "${ours[@]}"
+	suite seal-selftests-nobody x86_64-seal 900 tests/guest/selftests-unprivileged.sh
+	suite seal-upstream x86_64-seal 900 tests/guest/upstream.sh
+	suite base-selftests x86_64-base 900 tests/guest/run-tests.sh "${ours[@]}"
+	suite seal-sysmapctl x86_64-seal 600 tests/guest/sysmapctl.sh seal
+	suite base-sysmapctl x86_64-base 600 tests/guest/sysmapctl.sh base
+	suite base-criu x86_64-base 600 tests/guest/criu-check.sh
+	suite seal-criu x86_64-seal 1800 tests/guest/criu.sh
+	suite seal-runsc x86_64-seal 900 tests/guest/runsc.sh
+	suite seal-rr-pattern x86_64-seal 300 tests/guest/rr-pattern.sh
 
-stage "kernels: x86_64-seal (sealing on) and x86_64-base (sealing compiled out)"
-build "x86_64-seal kernel" "$REPO/scripts/build-kernel.sh" x86_64-seal || true
-build "x86_64-base kernel" "$REPO/scripts/build-kernel.sh" x86_64-base || true
-
-stage "selftests: build"
-sel=$CACHE/selftests
-build "selftests" "$REPO/scripts/build-selftests.sh" || true
-export SYSMAP_SELFTESTS=$sel
-ours=("$sel"/mseal_system_mappings/sysmap_*_test)
-
-if want harness-vm; then
-	stage "harness-vm: a failing, a hanging and a warning guest must each fail the run"
-	"$REPO/tests/harness/vm-tests.sh" "$CACHE/build/x86_64-base/arch/x86/boot/bzImage" \
-		>"$RESULTS/harness-vm.tap" 2>"$RESULTS/harness-vm.log" || true
-fi
-suite seal-selftests x86_64-seal 900 tests/guest/run-tests.sh "${ours[@]}"
-suite seal-selftests-nobody x86_64-seal 900 tests/guest/selftests-unprivileged.sh
-suite seal-upstream x86_64-seal 900 tests/guest/upstream.sh
-suite base-selftests x86_64-base 900 tests/guest/run-tests.sh "${ours[@]}"
-suite seal-sysmapctl x86_64-seal 600 tests/guest/sysmapctl.sh seal
-suite base-sysmapctl x86_64-base 600 tests/guest/sysmapctl.sh base
-suite base-criu x86_64-base 600 tests/guest/criu-check.sh
-suite seal-criu x86_64-seal 1800 tests/guest/criu.sh
-suite seal-runsc x86_64-seal 900 tests/guest/runsc.sh
-suite seal-rr-pattern x86_64-seal 300 tests/guest/rr-pattern.sh
-
-if want arm64-selftests; then
-	stage "arm64: cross-build the kernel and the guest's initramfs"
-	arm64_kernel=$CACHE/build/arm64-seal/arch/arm64/boot/Image
-	arm64_initrd=$CACHE/arm64/initramfs.cpio.gz
-	rc=1
-	if build "arm64-seal kernel" "$REPO/scripts/build-kernel.sh" arm64-seal &&
-		build "arm64 initramfs" "$REPO/scripts/build-arm64-guest.sh"; then
-		stage "arm64-selftests: booting the arm64 kernel (timeout 1500s)"
-		set +e
-		"$REPO/scripts/vm-run.sh" --arch arm64 --initrd "$arm64_initrd" --name arm64-selftests \
-			--timeout 1500 "$arm64_kernel"
-		rc=$?
-		set -e
+	if want arm64-selftests; then
+		stage "arm64: cross-build the kernel and the guest's initramfs"
+		arm64_kernel=$CACHE/build/arm64-seal/arch/arm64/boot/Image
+		arm64_initrd=$CACHE/arm64/initramfs.cpio.gz
+		rc=1
+		if build "arm64-seal kernel" "$REPO/scripts/build-kernel.sh" arm64-seal &&
+			build "arm64 initramfs" "$REPO/scripts/build-arm64-guest.sh"; then
+			stage "arm64-selftests: booting the arm64 kernel (timeout 1500s)"
+			set +e
+			"$REPO/scripts/vm-run.sh" --arch arm64 --initrd "$arm64_initrd" --name arm64-selftests \
+				--timeout 1500 "$arm64_kernel"
+			rc=$?
+			set -e
+		fi
+		record_run arm64-selftests "$rc"
 	fi
-	record_run arm64-selftests "$rc"
-fi
 
-"$REPO/scripts/compat-table.sh" >"$RESULTS/compat.md" 2>/dev/null || true
+	"$REPO/scripts/compat-table.sh" >"$RESULTS/compat.md" 2>/dev/null || true
+fi
+end_stage
+
+# Every result stream is held to what tests/expectations declares: its
+# count of results and the skips it may report. In a full run, a declared
+# suite that produced nothing is a failure too.
+exp_tap=$RESULTS/expectations.tap
+: >"$exp_tap"
+for tap in "$RESULTS"/*.tap; do
+	name=$(basename "$tap" .tap)
+	[ "$name" != expectations ] || continue
+	"$REPO/scripts/tap-verify.sh" "$name" "$tap" >>"$exp_tap"
+done
+if [ -z "$only" ] && [ "$host_only" -eq 0 ]; then
+	while read -r name; do
+		[ -f "$RESULTS/$name.tap" ] || echo "not ok - $name: declared in tests/expectations, but produced no results" >>"$exp_tap"
+	done < <(awk '!/^[[:space:]]*(#|$)/ && $2 == "results" { print $1 }' "$REPO/tests/expectations")
+fi
 
 # Summary
 total_p=0 total_f=0 total_s=0
@@ -147,6 +206,9 @@ for tap in "$RESULTS"/*.tap; do
 	printf '%-24s %7d %7d %7d\n' "$(basename "$tap" .tap)" "$p" "$f" "$s" >&2
 	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
 done
+printf '\nduration of each step:\n' >&2
+cat "$timings" >&2
+printf '%6d s  in all\n' $((SECONDS - run_start)) | tee -a "$timings" >&2
 echo
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ] && [ "$total_p" -gt 0 ]

@@ -7,7 +7,13 @@
 seconds=${FUZZ_SECONDS:-60}
 out=$REPO/build/fuzz
 CXX=clang++ cmake -S "$REPO/userspace" -B "$out" -DSYSMAP_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$out" -j"$JOBS" --target fuzz_smaps fuzz_status >"$out.log" 2>&1 || { tail -n 20 "$out.log" >&2; echo "not ok - fuzz targets build"; exit 1; }
+rm -f "$out/fuzz_smaps" "$out/fuzz_status"
+cmake --build "$out" -j"$JOBS" --target fuzz_smaps fuzz_status >"$out.log" 2>&1 || {
+	tail -n 20 "$out.log" >&2
+	echo "not ok 1 fuzz_smaps: the fuzz targets did not build"
+	echo "not ok 2 fuzz_status: the fuzz targets did not build"
+	exit 1
+}
 status=0
 i=0
 for target in smaps status; do
@@ -17,8 +23,15 @@ for target in smaps status; do
 	cp "$REPO"/userspace/tests/fixtures/* "$corpus/"
 	if (cd "$out" && UBSAN_OPTIONS=halt_on_error=1 "./fuzz_$target" -max_total_time="$seconds" \
 		-rss_limit_mb=2048 -max_len=65536 "$corpus" >"$out/fuzz_$target.log" 2>&1); then
-		runs=$(grep -oE 'Done [0-9]+ runs' "$out/fuzz_$target.log" | grep -oE '[0-9]+')
-		echo "ok $i fuzz_$target: ${runs:-?} inputs in ${seconds}s, no crash or sanitizer report"
+		runs=$(grep -oE 'Done [0-9]+ runs' "$out/fuzz_$target.log" | grep -oE '[0-9]+' || true)
+		if [ "${runs:-0}" -gt 0 ]; then
+			echo "ok $i fuzz_$target: $runs inputs in ${seconds}s, no crash or sanitizer report"
+		else
+			# A fuzzer that exits 0 without its closing "Done N runs"
+			# line did not fuzz anything.
+			echo "not ok $i fuzz_$target: ran no inputs (see $out/fuzz_$target.log)"
+			status=1
+		fi
 	else
 		echo "not ok $i fuzz_$target: see $out/fuzz_$target.log"
 		status=1

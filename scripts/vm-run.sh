@@ -51,9 +51,6 @@ mkdir -p "$res"
 	printf '\n'
 } >"$res/command.sh"
 
-# Lines the kernel prints (timestamped) that mean the run is not clean.
-splat_re='^\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked|UBSAN:|KASAN:|kernel BUG at)'
-
 results_share=(-fsdev "local,id=results,path=$res,multidevs=remap,security_model=none"
 	-device virtio-9p-pci,fsdev=results,mount_tag=results)
 # The repository and the cache get shares of their own, mounted by the guest
@@ -104,9 +101,9 @@ elif [ ! -s "$res/exit-status" ]; then
 		"(qemu exit $qrc; console: $res/console.log)" >&2
 	status=126
 fi
-if grep -aEq "$splat_re" "$res/console.log" 2>/dev/null; then
+if splats=$("$REPO/scripts/console-splats.sh" "$res/console.log" 2>/dev/null); then
 	echo "vm-run: $name: kernel splat in the console:" >&2
-	grep -aE "$splat_re" "$res/console.log" | head -n 5 | sed 's/^/    /' >&2
+	head -n 5 <<<"$splats" | sed 's/^/    /' >&2
 	status=${status:-125}
 fi
 if [ -z "$status" ]; then

@@ -6,7 +6,8 @@
 # kselftest programs print TAP of their own; it is passed through. A program
 # whose output has no result line is reported as one result from its exit
 # status (4 is the kselftest "skip"). A program that exits non-zero without
-# reporting a failure gets one more "not ok" line, so a crash is never lost.
+# reporting a failure gets one more "not ok" line, so a crash is never lost,
+# and so does one that reports fewer results than its plan (1..N).
 # --unsealed runs every program through "sysmapctl exec --unseal".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +26,11 @@ for prog in "$@"; do
 	printf '%s\n' "$out" | sed -e '/^TAP version/d' -e '/^1\.\./d'
 	results=$(printf '%s\n' "$out" | grep -cE '^(not )?ok([ \t]|$)')
 	failures=$(printf '%s\n' "$out" | grep -cE '^not ok([ \t]|$)')
+	plan=$(printf '%s\n' "$out" | sed -nE 's/^1\.\.([0-9]+).*/\1/p' | head -n 1)
+	if [ -n "$plan" ] && [ "$results" -lt "$plan" ]; then
+		echo "not ok $name reported $results of its $plan planned results"
+		status=1
+	fi
 	[ "$failures" -eq 0 ] || status=1
 	if [ "$results" -eq 0 ]; then
 		case $rc in

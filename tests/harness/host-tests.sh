@@ -45,6 +45,62 @@ check "TAP passes through" "2 0 0" "$("$wrap" "$tmp/tap_ok" | "$count")"
 check "reported failure counted once" "1 1 0" "$("$wrap" "$tmp/tap_fail" | "$count")"
 check "crash after passes is a failure" "1 1 0" "$("$wrap" "$tmp/crash" | "$count")"
 
+# console-splats.sh: every kind of report the kernel can print fails a run.
+splats=$top/scripts/console-splats.sh
+while IFS='|' read -r kind line; do
+	printf '[    1.000000] booting\n[   12.345678] %s\n' "$line" >"$tmp/console.log"
+	"$splats" "$tmp/console.log" >/dev/null
+	check "console: $kind is a splat" 0 "$?"
+done <<'LINES'
+WARNING|WARNING: CPU: 1 PID: 72 at mm/mseal_sysmap.c:40 mseal_sysmap_exec+0x1/0x2
+BUG|BUG: kernel NULL pointer dereference, address: 0000000000000008
+Oops|Oops: 0000 [#1] PREEMPT SMP KASAN
+lockdep circular|WARNING: possible circular locking dependency detected
+lockdep recursive|WARNING: possible recursive locking detected
+lockdep inconsistent|WARNING: inconsistent lock state
+RCU|WARNING: suspicious RCU usage
+KASAN|BUG: KASAN: slab-use-after-free in mseal_sysmap_prctl_set+0x10/0x20
+KASAN report|KASAN: null-ptr-deref in range [0x0000000000000000-0x0000000000000007]
+UBSAN|UBSAN: shift-out-of-bounds in mm/mseal_sysmap.c:12:3
+KFENCE|BUG: KFENCE: out-of-bounds read in test+0x1/0x2
+atomic sleep|BUG: sleeping function called from invalid context at mm/mmap.c:100
+hung task|INFO: task criu:123 blocked for more than 120 seconds.
+panic|Kernel panic - not syncing: Attempted to kill init!
+LINES
+printf '[    1.000000] Run /init as init process\nWARNING: not from the kernel\n[    2.0] x\n' >"$tmp/console.log"
+"$splats" "$tmp/console.log" >/dev/null
+check "console: untimestamped words and a clean boot are not splats" 1 "$?"
+
+# gtest-tap.sh: a crashed or short GoogleTest run is a failure.
+gtap=$top/scripts/gtest-tap.sh
+printf '[==========] Running 2 tests from 1 test suite.\n[       OK ] A.b (0 ms)\n[       OK ] A.c (1 ms)\n[==========] 2 tests from 1 test suite ran. (1 ms total)\n' >"$tmp/g.log"
+check "gtest: a complete run" "2 0 0" "$("$gtap" <"$tmp/g.log" | "$count")"
+printf '[==========] Running 3 tests from 1 test suite.\n[       OK ] A.b (0 ms)\n[ RUN      ] A.c\n' >"$tmp/g.log"
+check "gtest: a crash mid-run is a failure" "1 1 0" "$("$gtap" <"$tmp/g.log" | "$count")"
+printf 'Segmentation fault\n' >"$tmp/g.log"
+check "gtest: a binary that never started is a failure" "0 1 0" "$("$gtap" <"$tmp/g.log" | "$count")"
+
+# tap-verify.sh: counts and skip budgets.
+verify=$top/scripts/tap-verify.sh
+printf 's results 3\ns skip no pkeys -- the CPU has no protection keys\n' >"$tmp/exp"
+printf 'ok 1 a\nok 2 b # SKIP no pkeys here\nok 3 c\n' >"$tmp/s.tap"
+check "verify: declared count and skip" "1 0 0" "$("$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
+printf 'ok 1 a\nok 2 b # SKIP no uprobes\nok 3 c\n' >"$tmp/s.tap"
+check "verify: an undeclared skip fails" "1 1 0" "$("$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
+printf 'ok 1 a\nok 3 c\n' >"$tmp/s.tap"
+check "verify: a missing result fails" "0 1 0" "$("$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
+check "verify: an undeclared suite fails" "0 1 0" "$("$verify" other "$tmp/s.tap" "$tmp/exp" | "$count")"
+
+# run-tests.sh: fewer results than the plan is a failure.
+mk short 'echo "1..3"; echo "ok 1 one"; exit 0'
+check "program reporting fewer results than planned" "1 1 0" "$("$wrap" "$tmp/short" | "$count")"
+
+# compat-table.sh: an "unsealed:" line never fills a sealed cell.
+mkdir -p "$tmp/results"
+printf 'not ok 1 rr pattern sealed: exit 0 (want 1)\nok 2 rr pattern unsealed: fine\n' >"$tmp/results/seal-rr-pattern.tap"
+row=$(SYSMAP_RESULTS=$tmp/results "$top/scripts/compat-table.sh" | grep "rr pattern")
+check "compat table: sealed and opted-out cells kept apart" "| rr pattern (tracer unmaps vvar, moves vdso) | FAIL | pass (1 tests) | not run |" "$row"
+
 # vm-run.sh refuses a missing kernel with a clear message.
 msg=$("$top/scripts/vm-run.sh" "$tmp/no-such-kernel" -- true 2>&1)
 rc=$?

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# The VM runner's own tests (host side): boot KERNEL four times and check
-# that a clean suite passes, and that a failing suite, a hanging guest and
-# a kernel warning each fail the run with a message saying which. TAP out.
+# The VM runner's own tests (host side): boot KERNEL and check that a clean
+# suite passes, that a failing suite, a hanging guest and a kernel warning
+# each fail the run with a message saying which, and that a checkout under
+# /tmp and a cache under /home are visible in the guest. TAP out.
 . "$(dirname "$0")/../../scripts/common.sh"
 kernel=${1:?usage: vm-tests.sh KERNEL}
 n=0 failed=0
 
 expect() {
 	local name=$1 want_rc=$2 want_msg=$3 timeout=$4 script=$5 rc
+	local repo=${6:-$REPO}
 	n=$((n + 1))
 	set +e
-	"$REPO/scripts/vm-run.sh" --name "harness-$name" --timeout "$timeout" \
+	SYSMAP_RESULTS=$RESULTS "$repo/scripts/vm-run.sh" --name "harness-$name" --timeout "$timeout" \
 		"$kernel" -- "tests/harness/$script" 2>"$RESULTS/harness-$name.stderr"
 	rc=$?
 	set -e
@@ -27,4 +29,18 @@ expect clean 0 "" 300 guest-pass.sh
 expect exit1 1 "suite exited with status 1" 300 guest-exit1.sh
 expect hang 124 "timed out after 45 s" 45 guest-hang.sh
 expect warning 125 "kernel splat in the console" 300 guest-warn.sh
+
+# Any checkout path, any cache path: the guest mounts tmpfs on /tmp and
+# /home, which must not hide either.
+tmp_repo=$(mktemp -d /tmp/sysmap-checkout.XXXXXX)
+home_cache=$(mktemp -d /home/sysmap-cache.XXXXXX)
+trap 'rm -rf "$tmp_repo" "$home_cache"' EXIT
+mkdir -p "$tmp_repo/tests"
+cp -a "$REPO/scripts" "$tmp_repo/"
+cp -a "$REPO/tests/harness" "$tmp_repo/tests/"
+touch "$home_cache/harness-marker"
+mkdir -p "$CACHE"
+touch "$CACHE/harness-marker"
+SYSMAP_CACHE=$CACHE expect checkout-in-tmp 0 "" 300 guest-paths.sh "$tmp_repo"
+SYSMAP_CACHE=$home_cache expect cache-in-home 0 "" 300 guest-paths.sh
 exit $failed

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Hold a suite's TAP to what tests/expectations declares for it: how many
+# results it reports, and which skips it may report, each with its reason.
+# Prints TAP (one result for the count, one failure per unexpected skip).
+#
+#   tap-verify.sh SUITE TAPFILE [EXPECTATIONS]
+#
+# A suite that declares nothing, a count that differs (a test that vanished
+# or never ran counts as much as one that failed) and a skip that matches no
+# declared reason are failures.
+set -euo pipefail
+suite=${1:?usage: tap-verify.sh SUITE TAPFILE [EXPECTATIONS]}
+tap=${2:?usage: tap-verify.sh SUITE TAPFILE [EXPECTATIONS]}
+exp=${3:-$(cd "$(dirname "$0")/.." && pwd)/tests/expectations}
+
+declared=
+skips=()
+while read -r name kind rest; do
+	[ "$name" = "$suite" ] || continue
+	case $kind in
+	results) declared=$rest ;;
+	skip) skips+=("${rest%% -- *}") ;;
+	*) echo "not ok - $suite: unknown expectation '$kind' in $exp"; exit 0 ;;
+	esac
+done < <(sed -e 's/^[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$exp")
+
+if [ -z "$declared" ]; then
+	echo "not ok - $suite: no expected result count in tests/expectations"
+	exit 0
+fi
+results=$(grep -cE '^(not )?ok([ \t]|$)' "$tap" || true)
+if [ "$results" -eq "$declared" ]; then
+	echo "ok - $suite: $results results, as declared"
+else
+	echo "not ok - $suite: $results results, $declared declared in tests/expectations"
+fi
+grep -E '^(not )?ok([ \t]|$).*#[ \t]*[Ss][Kk][Ii][Pp]' "$tap" | while IFS= read -r line; do
+	allowed=0
+	for re in "${skips[@]}"; do
+		if grep -qE -- "$re" <<<"$line"; then
+			allowed=1
+			break
+		fi
+	done
+	[ "$allowed" -eq 1 ] || echo "not ok - $suite: unexpected skip: ${line//#/}"
+done
