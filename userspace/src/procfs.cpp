@@ -6,10 +6,14 @@
 #include <charconv>
 #include <cstring>
 #include <dirent.h>
+#include <fcntl.h>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "fd.hpp"
 
 namespace sysmap
 {
@@ -80,21 +84,50 @@ std::string trim(std::string_view s)
 	return std::string(s.substr(b, e - b + 1));
 }
 
+// How a failed open() or read() of a procfs file is reported.
+ProcError proc_error(int err, const std::string &path)
+{
+	if (err == ENOENT || err == ESRCH)
+		return ProcError(ProcError::Kind::Gone, path + ": no such process");
+	if (err == EACCES || err == EPERM)
+		return ProcError(ProcError::Kind::Denied, path + ": permission denied");
+	return ProcError(ProcError::Kind::Other, path + ": " + std::strerror(err));
+}
+
+// The whole of a file, opened relative to dirfd (AT_FDCWD: to the working
+// directory). `path` names it in errors.
+std::string read_at(int dirfd, const char *name, const std::string &path)
+{
+	detail::UniqueFd fd(openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY));
+	if (!fd)
+		throw proc_error(errno, path);
+	std::string out;
+	char buf[16384];
+	for (;;) {
+		ssize_t n = read(fd.get(), buf, sizeof(buf));
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			throw proc_error(errno, path);
+		}
+		out.append(buf, static_cast<std::size_t>(n));
+	}
+	return out;
+}
+
 std::string read_file(const std::string &path)
 {
-	errno = 0;
-	std::ifstream f(path, std::ios::binary);
-	if (!f) {
-		int err = errno;
-		if (err == ENOENT || err == ESRCH)
-			throw ProcError(ProcError::Kind::Gone, path + ": no such process");
-		if (err == EACCES || err == EPERM)
-			throw ProcError(ProcError::Kind::Denied, path + ": permission denied");
-		throw ProcError(ProcError::Kind::Other, path + ": " + std::strerror(err));
-	}
-	std::ostringstream ss;
-	ss << f.rdbuf();
-	return ss.str();
+	return read_at(AT_FDCWD, path.c_str(), path);
+}
+
+// The kernel's PF_KTHREAD (include/linux/sched.h), in /proc/PID/stat.
+constexpr unsigned long kPfKthread = 0x00200000;
+
+bool exited(char state)
+{
+	return state == 'Z' || state == 'X' || state == 'x';
 }
 
 } // namespace
@@ -197,64 +230,111 @@ std::optional<SealState> parse_status_line(std::istream &in)
 	return std::nullopt;
 }
 
+std::optional<StatInfo> parse_stat(std::string_view line)
+{
+	// "pid (comm) state ppid pgrp session tty_nr tpgid flags ... starttime ..."
+	auto close = line.rfind(')');
+	if (close == std::string_view::npos || line.find('(') > close)
+		return std::nullopt;
+	std::string_view rest = line.substr(close + 1);
+	std::vector<std::string_view> f;
+	for (auto field = next_field(rest); !field.empty(); field = next_field(rest))
+		f.push_back(field);
+	// Fields counted from the state (field 3 of proc(5)).
+	constexpr std::size_t kFlags = 9 - 3, kStartTime = 22 - 3;
+	if (f.size() <= kStartTime || f[0].size() != 1)
+		return std::nullopt;
+	StatInfo st;
+	st.state = f[0][0];
+	auto num = [](std::string_view s, auto &out) {
+		auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+		return ec == std::errc() && p == s.data() + s.size();
+	};
+	if (!num(f[kFlags], st.flags) || !num(f[kStartTime], st.start_time))
+		return std::nullopt;
+	return st;
+}
+
 Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root)
 {
 	const std::string dir = proc_root + "/" + std::to_string(pid);
+	// Every file below is opened relative to this one directory: if the
+	// process exits and its PID is reused, the directory still names the
+	// old process, and reading from it fails instead of reading the new one.
+	detail::UniqueFd dirfd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	if (!dirfd)
+		throw proc_error(errno, dir);
+	auto slurp = [&](const char *name) { return read_at(dirfd.get(), name, dir + "/" + name); };
+
 	Process p;
 	p.pid = pid;
+	auto first = parse_stat(slurp("stat"));
+	if (!first)
+		throw ProcError(ProcError::Kind::Malformed, dir + "/stat: not in the format of proc(5)");
 
-	std::string status = read_file(dir + "/status");
+	std::string status = slurp("status");
+	bool has_mm = false, kthread = (first->flags & kPfKthread) != 0;
+	char state = first->state;
 	{
 		std::istringstream ss(status);
 		std::string line;
-		bool has_vm = false;
 		while (std::getline(ss, line)) {
-			if (line.starts_with("Name:"))
-				p.comm = trim(std::string_view(line).substr(5));
-			else if (line.starts_with("State:"))
-				p.zombie = line.find("(zombie)") != std::string::npos ||
-				           line.find("(dead)") != std::string::npos;
-			else if (line.starts_with("Uid:"))
+			std::string_view v = line;
+			if (v.starts_with("Name:"))
+				p.comm = trim(v.substr(5));
+			else if (v.starts_with("State:") && !trim(v.substr(6)).empty())
+				state = trim(v.substr(6))[0];
+			else if (v.starts_with("Uid:"))
 				p.uid = static_cast<uid_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
-			else if (line.starts_with("VmSize:") || line.starts_with("Mseal_sysmap:"))
-				has_vm = true;
-		}
-		// Zombies have no address space either, but are no kernel threads.
-		p.kernel_thread = !has_vm && !p.zombie;
-		std::istringstream again(status);
-		try {
-			p.state = parse_status_line(again);
-		} catch (const std::invalid_argument &e) {
-			throw ProcError(ProcError::Kind::Other,
-			                dir + "/status: " + e.what() +
-			                    "; is sysmapctl older than this kernel? Update sysmapctl.");
+			else if (v.starts_with("Kthread:"))
+				kthread = kthread || trim(v.substr(8)) == "1";
+			else if (v.starts_with("VmSize:") || v.starts_with("Mseal_sysmap:"))
+				has_mm = true;
 		}
 	}
-
+	// Only a task with an address space has system mappings. Of those
+	// without: kernel threads never had one, zombies have exited, and a
+	// task on its way out has already released its own.
+	if (kthread)
+		p.task = Task::KernelThread;
+	else if (exited(state) || exited(first->state))
+		p.task = Task::Zombie;
+	else if (!has_mm)
+		p.task = Task::Exiting;
+	std::istringstream again(status);
 	try {
-		std::string cmd = read_file(dir + "/cmdline");
-		std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-		while (!cmd.empty() && cmd.back() == ' ')
-			cmd.pop_back();
-		p.cmdline = cmd.empty() ? "[" + p.comm + "]" : cmd;
-	} catch (const ProcError &) {
-		p.cmdline = "[" + p.comm + "]";
+		p.state = parse_status_line(again);
+	} catch (const std::invalid_argument &e) {
+		throw ProcError(ProcError::Kind::Malformed, dir + "/status: " + e.what());
 	}
 
-	if (want_mappings && !p.kernel_thread) {
+	std::string cmd = slurp("cmdline");
+	std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+	while (!cmd.empty() && cmd.back() == ' ')
+		cmd.pop_back();
+	p.cmdline = cmd.empty() ? "[" + p.comm + "]" : cmd;
+
+	if (want_mappings && p.task == Task::Process) {
 		try {
-			std::istringstream ss(read_file(dir + "/smaps"));
+			std::istringstream ss(slurp("smaps"));
 			p.mappings = system_mappings(parse_smaps(ss));
 		} catch (const ProcError &e) {
 			if (e.kind() == ProcError::Kind::Gone)
 				throw;
 			// Report what status says, without mappings, and why.
+			p.mappings_error_kind = e.kind();
 			p.mappings_error = e.kind() == ProcError::Kind::Denied
 			                       ? "permission denied: reading smaps needs ptrace access to the "
 			                         "process (its owner, or root with CAP_SYS_PTRACE)"
 			                       : e.what();
 		}
 	}
+
+	// A process that exited while it was read may have left half of it
+	// behind (an empty smaps): say that it is gone rather than show that.
+	auto last = parse_stat(slurp("stat"));
+	if (!last || last->start_time != first->start_time || (p.task == Task::Process && exited(last->state)))
+		throw ProcError(ProcError::Kind::Gone, dir + ": the process exited while it was being read");
 	return p;
 }
 

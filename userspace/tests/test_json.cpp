@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "sysmap/json.hpp"
+#include "json.hpp"
 
 using sysmap::JsonWriter;
 

@@ -1,7 +1,14 @@
+#include <atomic>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <gtest/gtest.h>
 #include <sstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 #include "sysmap/procfs.hpp"
 
@@ -192,11 +199,25 @@ TEST(Status, MalformedLineThrows)
 	EXPECT_THROW(status("Mseal_sysmap:\n"), std::invalid_argument);
 }
 
+TEST(Stat, ParsesStateFlagsAndStartTime)
+{
+	// The command name may hold spaces and parentheses: only the last ')' ends it.
+	auto st = parse_stat("4242 (a) (b c) R 1 4242 4242 0 -1 4194560 10 0 0 0 1 2 0 0 20 0 1 0 98765 1000 10 "
+	                     "18446744073709551615\n");
+	ASSERT_TRUE(st);
+	EXPECT_EQ('R', st->state);
+	EXPECT_EQ(4194560u, st->flags);
+	EXPECT_EQ(98765u, st->start_time);
+	EXPECT_FALSE(parse_stat("4242 (short) R 1 2\n"));
+	EXPECT_FALSE(parse_stat("no parentheses at all"));
+	EXPECT_FALSE(parse_stat(""));
+}
+
 TEST(Proc, ReadsOwnProcess)
 {
 	auto p = read_process(getpid(), true);
 	EXPECT_EQ(getpid(), p.pid);
-	EXPECT_FALSE(p.kernel_thread);
+	EXPECT_EQ(Task::Process, p.task);
 	EXPECT_EQ("sysmap_unit_tes", p.comm); // comm is cut at 15 characters
 	EXPECT_NE(std::string::npos, p.cmdline.find("sysmap_unit_tests"));
 	ASSERT_TRUE(p.mappings);
@@ -212,51 +233,221 @@ TEST(Proc, GoneProcessIsReportedAsSuch)
 	}
 }
 
-TEST(Proc, FakeProcRootWithKernelThreadAndVanishingProcess)
+namespace
 {
-	std::string root = testing::TempDir() + "/fakeproc";
-	std::filesystem::remove_all(root);
-	std::filesystem::create_directories(root + "/2");
-	std::filesystem::create_directories(root + "/77");
-	std::ofstream(root + "/2/status") << "Name:\tkthreadd\nUid:\t0\t0\t0\t0\n";
-	std::ofstream(root + "/2/cmdline") << "";
-	std::ofstream(root + "/77/status") << "Name:\tcriu\nUid:\t1000\t1000\t1000\t1000\nVmSize:\t100 kB\n"
-	                                      "Mseal_sysmap:\timage=unsealed policy=unseal locked=no\n";
-	std::ofstream(root + "/77/cmdline") << std::string("criu\0restore\0-D\0/tmp/img", 24);
-	std::filesystem::create_directories(root + "/90");
-	std::ofstream(root + "/90/status") << "Name:\tdefunct\nState:\tZ (zombie)\nUid:\t0\t0\t0\t0\n";
-	std::filesystem::create_directories(root + "/91");
-	std::ofstream(root + "/91/status")
-	    << "Name:\tx\nVmSize:\t1 kB\nMseal_sysmap:\timage=huh policy=seal locked=no\n";
-	auto k = read_process(2, true, root);
-	EXPECT_TRUE(k.kernel_thread);
+
+// A made-up /proc under the test's temporary directory.
+class FakeProc
+{
+public:
+	explicit FakeProc(const std::string &name) : root_(testing::TempDir() + "/" + name)
+	{
+		std::filesystem::remove_all(root_);
+		std::filesystem::create_directories(root_);
+	}
+	~FakeProc() { std::filesystem::remove_all(root_); }
+	const std::string &root() const { return root_; }
+	std::string dir(pid_t pid) const { return root_ + "/" + std::to_string(pid); }
+
+	// A process directory with stat, status and cmdline; flags are PF_*.
+	void add(pid_t pid, const std::string &comm, char state, unsigned long flags, const std::string &status_extra,
+	         const std::string &cmdline, unsigned long long start = 1000)
+	{
+		std::filesystem::create_directories(dir(pid));
+		write(pid, "stat", stat_line(pid, comm, state, flags, start));
+		write(pid, "status",
+		      "Name:\t" + comm + "\nState:\t" + state + "\nUid:\t1000\t1000\t1000\t1000\n" + status_extra);
+		write(pid, "cmdline", cmdline);
+	}
+	void write(pid_t pid, const std::string &file, const std::string &text) const
+	{
+		std::ofstream(dir(pid) + "/" + file, std::ios::binary | std::ios::trunc) << text;
+	}
+	static std::string stat_line(pid_t pid, const std::string &comm, char state, unsigned long flags,
+	                             unsigned long long start)
+	{
+		return std::to_string(pid) + " (" + comm + ") " + state + " 1 1 1 0 -1 " + std::to_string(flags) +
+		       " 0 0 0 0 0 0 0 0 20 0 1 0 " + std::to_string(start) + " 0 0\n";
+	}
+
+private:
+	std::string root_;
+};
+
+constexpr unsigned long kPfExiting = 0x4, kPfKthread = 0x00200000;
+const std::string kMm = "VmSize:\t100 kB\n";
+const std::string kSealedLine = "Mseal_sysmap:\timage=sealed policy=seal locked=no\n";
+
+} // namespace
+
+TEST(Proc, FakeProcRootKernelThreadProcessZombie)
+{
+	FakeProc fp("fakeproc");
+	fp.add(2, "kthreadd", 'S', kPfKthread, "", "");
+	fp.add(77, "criu", 'S', 0, kMm + "Mseal_sysmap:\timage=unsealed policy=unseal locked=no\n",
+	       std::string("criu\0restore\0-D\0/tmp/img", 24));
+	fp.add(90, "defunct", 'Z', 0, "", "");
+	auto k = read_process(2, true, fp.root());
+	EXPECT_EQ(Task::KernelThread, k.task);
 	EXPECT_EQ("[kthreadd]", k.cmdline);
-	auto c = read_process(77, false, root);
-	EXPECT_FALSE(c.kernel_thread);
+	auto c = read_process(77, false, fp.root());
+	EXPECT_EQ(Task::Process, c.task);
 	EXPECT_EQ(1000u, c.uid);
 	EXPECT_EQ("criu restore -D /tmp/img", c.cmdline);
 	ASSERT_TRUE(c.state);
 	EXPECT_FALSE(c.state->policy_seal);
-	EXPECT_EQ((std::vector<pid_t>{2, 77, 90, 91}), list_pids(root));
-	auto z = read_process(90, false, root);
-	EXPECT_TRUE(z.zombie);
-	EXPECT_FALSE(z.kernel_thread);
-	// A status line this version cannot read is an error for that process
-	// only, and says what to do.
+	EXPECT_EQ((std::vector<pid_t>{2, 77, 90}), list_pids(fp.root()));
+	auto z = read_process(90, true, fp.root());
+	EXPECT_EQ(Task::Zombie, z.task);
+	EXPECT_FALSE(z.mappings);
+}
+
+// Bug 3: a task whose address space is gone because it is exiting was
+// called a kernel thread.
+TEST(Proc, ExitingTaskIsNoKernelThread)
+{
+	FakeProc fp("fakeproc-exiting");
+	fp.add(93, "leaving", 'R', kPfExiting, "", "");
+	auto p = read_process(93, true, fp.root());
+	EXPECT_EQ(Task::Exiting, p.task);
+	EXPECT_FALSE(p.kernel_thread());
+	EXPECT_FALSE(p.state);
+	EXPECT_FALSE(p.mappings);
+}
+
+// Bug 3, on the real kernel: a zombie is a zombie.
+TEST(Proc, RealZombie)
+{
+	pid_t child = fork();
+	ASSERT_GE(child, 0);
+	if (child == 0)
+		_exit(0);
+	Process p;
+	for (int i = 0; i < 500; i++) {
+		p = read_process(child, true);
+		if (p.task != Task::Process)
+			break;
+		usleep(2000);
+	}
+	int status;
+	waitpid(child, &status, 0);
+	EXPECT_EQ(Task::Zombie, p.task);
+	EXPECT_FALSE(p.kernel_thread());
+	EXPECT_FALSE(p.mappings);
+	EXPECT_THROW(read_process(child, true), ProcError); // reaped now
+}
+
+TEST(Proc, MalformedStatusLineIsMalformed)
+{
+	FakeProc fp("fakeproc-malformed");
+	fp.add(91, "x", 'S', 0, kMm + "Mseal_sysmap:\timage=huh policy=seal locked=no\n", "x");
 	try {
-		read_process(91, false, root);
+		read_process(91, false, fp.root());
 		FAIL() << "no error for a malformed Mseal_sysmap: line";
 	} catch (const ProcError &e) {
-		EXPECT_EQ(ProcError::Kind::Other, e.kind());
-		EXPECT_NE(std::string::npos, std::string(e.what()).find("Update sysmapctl"));
+		EXPECT_EQ(ProcError::Kind::Malformed, e.kind());
+		EXPECT_NE(std::string::npos, std::string(e.what()).find("image"));
 	}
+}
+
+TEST(Proc, VanishedBetweenReadsIsGone)
+{
 	// status read, smaps gone: the process exited between the two reads.
+	FakeProc fp("fakeproc-vanished");
+	fp.add(77, "criu", 'S', 0, kMm + kSealedLine, "criu");
 	try {
-		read_process(77, true, root);
+		read_process(77, true, fp.root());
 		FAIL() << "no error for a process that vanished";
 	} catch (const ProcError &e) {
 		EXPECT_EQ(ProcError::Kind::Gone, e.kind());
 	}
+}
+
+namespace
+{
+
+// Open a FIFO for writing once a reader has opened it, and write `text`;
+// call `meanwhile` while the reader waits for the end of it. False if no
+// reader came within a few seconds.
+bool feed_fifo(const std::string &path, const std::string &text, const std::function<void()> &meanwhile)
+{
+	int fd = -1;
+	for (int i = 0; i < 2500 && fd < 0; i++) {
+		fd = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			usleep(2000);
+	}
+	if (fd < 0)
+		return false;
+	bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+	meanwhile();
+	close(fd);
+	return ok;
+}
+
+} // namespace
+
+// Bug 4: the PID is reused while the process is being read. The reader
+// blocks in the middle of status (a FIFO here); meanwhile the directory
+// of PID 77 is replaced by another process's. Everything after status
+// must still come from the first process, not from its successor.
+TEST(Proc, PidReusedWhileReadingDoesNotMixProcesses)
+{
+	FakeProc fp("fakeproc-reuse");
+	fp.add(77, "first", 'S', 0, "", "first-program");
+	std::filesystem::remove(fp.dir(77) + "/status");
+	ASSERT_EQ(0, mkfifo((fp.dir(77) + "/status").c_str(), 0600));
+	fp.add(78, "second", 'S', 0, kMm + kSealedLine, "second-program", 2000);
+
+	std::atomic<bool> fed{false};
+	std::thread writer([&] {
+		fed = feed_fifo(fp.dir(77) + "/status",
+		                "Name:\tfirst\nState:\tS\nUid:\t0\t0\t0\t0\n" + kMm +
+		                    "Mseal_sysmap:\timage=unsealed policy=unseal locked=no\n",
+		                [&] {
+			                std::filesystem::rename(fp.dir(77), fp.root() + "/old-77");
+			                std::filesystem::rename(fp.dir(78), fp.dir(77));
+		                });
+	});
+	Process p;
+	std::string error;
+	try {
+		p = read_process(77, false, fp.root());
+	} catch (const ProcError &e) {
+		error = e.what();
+	}
+	writer.join();
+	ASSERT_TRUE(fed) << "read_process() never opened status";
+	ASSERT_EQ("", error);
+	EXPECT_EQ("first", p.comm);
+	EXPECT_EQ("first-program", p.cmdline); // not "second-program"
+	ASSERT_TRUE(p.state);
+	EXPECT_FALSE(p.state->image_sealed);
+}
+
+// A process that becomes a zombie while it is read has left half of itself
+// behind (an empty smaps): it is reported gone, not as a sealed-less process.
+TEST(Proc, ExitWhileReadingIsGone)
+{
+	FakeProc fp("fakeproc-exit");
+	fp.add(80, "dying", 'S', 0, "", "dying");
+	fp.write(80, "smaps", "");
+	std::filesystem::remove(fp.dir(80) + "/status");
+	ASSERT_EQ(0, mkfifo((fp.dir(80) + "/status").c_str(), 0600));
+	std::atomic<bool> fed{false};
+	std::thread writer([&] {
+		fed = feed_fifo(fp.dir(80) + "/status", "Name:\tdying\nState:\tS\n" + kMm + kSealedLine,
+		                [&] { fp.write(80, "stat", FakeProc::stat_line(80, "dying", 'Z', 0, 1000)); });
+	});
+	std::optional<ProcError::Kind> kind;
+	try {
+		read_process(80, true, fp.root());
+	} catch (const ProcError &e) {
+		kind = e.kind();
+	}
+	writer.join();
+	ASSERT_TRUE(fed);
+	EXPECT_EQ(ProcError::Kind::Gone, kind);
 }
 
 TEST(Proc, FindMappingInOwnProcess)

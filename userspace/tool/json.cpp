@@ -1,4 +1,4 @@
-#include "sysmap/json.hpp"
+#include "json.hpp"
 
 #include <cstdio>
 

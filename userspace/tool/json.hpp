@@ -1,5 +1,5 @@
-// A minimal JSON writer for --json output: objects, arrays, strings,
-// numbers and booleans, with correct string escaping.
+// sysmapctl's minimal JSON writer for --json output: objects, arrays,
+// strings, numbers and booleans, with correct string escaping.
 #pragma once
 
 #include <concepts>

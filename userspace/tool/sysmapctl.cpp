@@ -1,18 +1,22 @@
 // sysmapctl: inspect, audit and control the sealing of system mappings.
 #include <cerrno>
+#include <clocale>
 #include <cstdio>
 #include <cstring>
-#include <iomanip>
-#include <iostream>
-#include <pwd.h>
-#include <sstream>
+#include <string>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "sysmap/cli.hpp"
-#include "sysmap/json.hpp"
+#include "cli.hpp"
+#include "report.hpp"
+#include "sysmap/audit.hpp"
 #include "sysmap/policy.hpp"
 #include "sysmap/procfs.hpp"
+#include "table.hpp"
+
+#ifndef SYSMAP_VERSION_STRING
+#error "the build defines SYSMAP_VERSION_STRING (the CMake project version)"
+#endif
 
 using namespace sysmap;
 using cli::Exit;
@@ -20,132 +24,110 @@ using cli::Exit;
 namespace
 {
 
-std::string hex(std::uint64_t v)
+// Rows go to stdout, everything else to stderr.
+void out(const std::string &s)
 {
-	std::ostringstream ss;
-	ss << "0x" << std::hex << std::setw(12) << std::setfill('0') << v;
-	return ss.str();
+	std::fwrite(s.data(), 1, s.size(), stdout);
 }
 
-std::string user_name(uid_t uid)
+void err(const std::string &s)
 {
-	struct passwd pw, *res = nullptr;
-	char buf[1024];
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		return pw.pw_name;
-	return std::to_string(uid);
+	std::fputs(("sysmapctl: " + s + "\n").c_str(), stderr);
 }
 
-std::string_view yes_no(bool b)
+// Like util-linux's close_stdout(): output that could not be written
+// (a full disk, a closed pipe) is a failure, not a silent success.
+int close_stdout(int rc)
 {
-	return b ? "yes" : "no";
-}
-
-// Command lines come from other users: show control bytes escaped, so that
-// no argument can forge table rows or drive the terminal.
-std::string printable(std::string_view s)
-{
-	std::string out;
-	for (unsigned char c : s) {
-		if (c < 0x20 || c == 0x7f) {
-			char buf[8];
-			std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-			out += buf;
-		} else {
-			out += static_cast<char>(c);
-		}
+	if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+		err(std::string("failed to write to standard output: ") + std::strerror(errno));
+		return rc == Exit::kOk ? Exit::kFailed : rc;
 	}
-	return out;
+	return rc;
 }
 
-void state_json(JsonWriter &j, const std::optional<SealState> &st)
+// What to do about a policy that could not be put in force; the library
+// says what happened, the tool says what to do.
+std::string advice(const PolicyError &e)
 {
-	if (!st) {
-		j.key("image_sealed").null().key("policy").null().key("locked").null();
-		return;
+	switch (e.kind()) {
+	case PolicyError::Kind::NotPermitted:
+		return "run it as root, give sysmapctl the capability ('setcap cap_checkpoint_restore+ep "
+		       "sysmapctl'), or start it from a service with AmbientCapabilities=CAP_CHECKPOINT_RESTORE";
+	case PolicyError::Kind::OptOutDisabled:
+		return "the administrator disabled opting out: run the program sealed, or change "
+		       "vm.mseal_sysmap_optout at the next boot";
+	case PolicyError::Kind::Locked:
+		return "the program can only run sealed: leave out --unseal";
+	case PolicyError::Kind::Busy:
+		return "run sysmapctl from a process that does not share its memory (not from a vfork() child)";
+	case PolicyError::Kind::Unsupported:
+		return "leave out --seal and --lock to run the program anyway";
+	case PolicyError::Kind::Invalid:
+		return "sysmapctl and the kernel disagree on the interface: update sysmapctl";
+	case PolicyError::Kind::Other:
+		break;
 	}
-	j.key("image_sealed").value(st->image_sealed);
-	j.key("policy").value(st->policy_seal ? "seal" : "unseal");
-	j.key("locked").value(st->locked);
+	return "see sysmapctl(1)";
 }
 
-void mappings_json(JsonWriter &j, const std::optional<std::vector<Mapping>> &maps)
+std::string proc_advice(const ProcError &e)
 {
-	j.key("mappings");
-	if (!maps) {
-		j.null();
-		return;
+	switch (e.kind()) {
+	case ProcError::Kind::Malformed:
+		return "; this sysmapctl may be older than the kernel: update it";
+	case ProcError::Kind::Denied:
+		return "; /proc may be mounted with hidepid=, or the process is in another PID namespace";
+	default:
+		return "";
 	}
-	j.begin_array();
-	for (const auto &m : *maps)
-		j.begin_object()
-		    .key("name")
-		    .value(m.name)
-		    .key("start")
-		    .value(hex(m.start))
-		    .key("end")
-		    .value(hex(m.end))
-		    .key("perms")
-		    .value(m.perms)
-		    .key("sealed")
-		    .value(m.sealed)
-		    .end_object();
-	j.end_array();
+}
+
+report::View view_of(cli::Command command, const cli::Options &o)
+{
+	report::View v;
+	v.raw = o.raw;
+	v.noheadings = o.noheadings;
+	auto defaults = cli::default_columns(command, o);
+	v.columns = o.output
+	                ? cols::parse_list(*o.output, defaults,
+	                                   command == cli::Command::Audit ? cols::Scope::Process : cols::Scope::Mapping)
+	                : defaults;
+	return v;
 }
 
 int cmd_status(const cli::Options &o)
 {
+	auto view = view_of(cli::Command::Status, o);
+	if (o.list_columns) {
+		out(report::list_columns(cols::Scope::Mapping, view, o.json));
+		return Exit::kOk;
+	}
 	std::vector<pid_t> pids = o.pids;
 	if (pids.empty())
 		pids.push_back(getpid());
 	bool supported = kernel_supports_sealing();
 	int rc = Exit::kOk;
-	JsonWriter j;
-	j.begin_object().key("supported").value(supported).key("processes").begin_array();
+	std::vector<Process> procs;
 	for (pid_t pid : pids) {
-		Process p;
 		try {
-			p = read_process(pid, true);
+			procs.push_back(read_process(pid, true));
 		} catch (const ProcError &e) {
-			std::cerr << "sysmapctl: process " << pid << ": " << e.what() << "\n";
+			err("failed to read process " + std::to_string(pid) + ": " + e.what() + proc_advice(e));
 			rc = Exit::kFailed;
-			continue;
 		}
-		if (o.json) {
-			j.begin_object().key("pid").value(p.pid).key("comm").value(p.comm);
-			j.key("user").value(user_name(p.uid)).key("kernel_thread").value(p.kernel_thread);
-			state_json(j, p.state);
-			mappings_json(j, p.mappings);
-			if (!p.mappings_error.empty())
-				j.key("mappings_error").value(p.mappings_error);
-			j.end_object();
-			continue;
-		}
-		std::cout << "PID " << p.pid << " (" << printable(p.comm) << ")";
-		if (p.kernel_thread)
-			std::cout << ": kernel thread, no system mappings\n";
-		else if (p.state)
-			std::cout << "  image: " << (p.state->image_sealed ? "sealed" : "unsealed")
-			          << "  policy: " << (p.state->policy_seal ? "seal" : "unseal")
-			          << "  locked: " << yes_no(p.state->locked) << "\n";
-		else
-			std::cout << "  sealing: not supported by this kernel\n";
-		if (p.kernel_thread)
-			continue;
-		if (!p.mappings) {
-			std::cout << "  (mappings not readable: " << p.mappings_error << ")\n";
-			continue;
-		}
-		std::cout << "  " << std::left << std::setw(15) << "MAPPING" << std::setw(20) << "START"
-		          << std::setw(20) << "END" << std::setw(7) << "PERMS"
-		          << "SEALED\n";
-		for (const auto &m : *p.mappings)
-			std::cout << "  " << std::setw(15) << m.name << std::setw(20) << hex(m.start) << std::setw(20)
-			          << hex(m.end) << std::setw(7) << m.perms << yes_no(m.sealed) << "\n";
 	}
-	j.end_array().end_object();
-	if (o.json)
-		std::cout << j.str() << "\n";
+	if (o.json) {
+		out(report::status_json(procs, supported));
+	} else if (o.raw) {
+		for (const auto &p : procs)
+			if (p.task == Task::Process && !p.mappings)
+				err("process " + std::to_string(p.pid) +
+				    ": mappings not readable: " + p.mappings_error);
+		out(report::status_raw(procs, view));
+	} else {
+		out(report::status_report(procs, supported, view));
+	}
 	return rc;
 }
 
@@ -154,158 +136,135 @@ int cmd_exec(const cli::Options &o)
 	if (o.seal) {
 		Policy want{*o.seal, o.lock};
 		try {
-			set_policy(want);
+			ensure_policy(want);
 		} catch (const PolicyError &e) {
-			if (e.kind() == PolicyError::Kind::Unsupported && !*o.seal) {
-				std::cerr << "sysmapctl: note: " << e.what() << "; running " << o.program[0]
-				          << " anyway\n";
+			if (e.kind() == PolicyError::Kind::Unsupported && !want.seal) {
+				std::fputs(("sysmapctl: note: " + std::string(e.what()) + "; running " + o.program[0] +
+				            " anyway\n")
+				               .c_str(),
+				           stderr);
 			} else {
-				std::cerr << "sysmapctl: " << e.what() << "\n";
-				return e.kind() == PolicyError::Kind::Unsupported ? Exit::kUnsupported : Exit::kFailed;
+				err(std::string("failed to ") +
+				    (want.seal ? want.lock ? "lock sealing on" : "turn sealing on"
+				               : "turn sealing off") +
+				    ": " + e.what() + "; " + advice(e));
+				return Exit::kExecFailed;
 			}
 		}
 	}
-	std::vector<std::string> args = o.program; // execvp wants mutable strings
+	std::vector<std::string> args = o.program; // execvp() wants mutable strings
 	std::vector<char *> argv;
 	for (auto &a : args)
 		argv.push_back(a.data());
 	argv.push_back(nullptr);
+	std::fflush(stdout);
 	execvp(argv[0], argv.data());
-	int err = errno;
-	std::cerr << "sysmapctl: cannot execute " << o.program[0] << ": " << std::strerror(err)
-	          << (err == ENOENT ? " (check the name and PATH)" : "") << "\n";
-	return err == ENOENT ? Exit::kNotFound : Exit::kCannotExec;
+	int e = errno;
+	err("failed to execute " + o.program[0] + ": " + std::strerror(e) +
+	    (e == ENOENT ? " (check the name and PATH)" : ""));
+	return e == ENOENT ? Exit::kNotFound : Exit::kCannotExec;
 }
 
 int cmd_audit(const cli::Options &o)
 {
+	auto view = view_of(cli::Command::Audit, o);
+	if (o.list_columns) {
+		out(report::list_columns(cols::Scope::Process, view, o.json));
+		return Exit::kOk;
+	}
 	if (!kernel_supports_sealing()) {
-		std::cerr << "sysmapctl: this kernel does not seal system mappings (no "
-		             "CONFIG_MSEAL_SYSTEM_MAPPINGS): there is nothing to audit\n";
+		err("this kernel does not seal system mappings (no CONFIG_MSEAL_SYSTEM_MAPPINGS): "
+		    "there is nothing to audit");
 		return Exit::kUnsupported;
 	}
-	std::vector<Process> found;
-	std::size_t checked = 0;
-	for (pid_t pid : list_pids()) {
-		Process p;
-		try {
-			p = read_process(pid, false);
-		} catch (const ProcError &) {
-			continue; // exited meanwhile, or hidden
-		}
-		if (p.kernel_thread || p.zombie || !p.state)
-			continue;
-		checked++;
-		if (!p.state->image_sealed || !p.state->policy_seal)
-			found.push_back(std::move(p));
+	AuditResult r = audit(o.pids);
+	int rc = report::audit_status(r, o.fail_on_unsealed);
+	if (!o.pids.empty()) {
+		for (pid_t pid : r.gone)
+			err("failed to audit process " + std::to_string(pid) + ": no such process");
+		if (!r.gone.empty() && rc == Exit::kOk)
+			rc = Exit::kFailed;
 	}
 	if (o.json) {
-		JsonWriter j;
-		j.begin_object().key("checked").value(checked).key("unsealed").value(found.size());
-		j.key("processes").begin_array();
-		for (const auto &p : found) {
-			j.begin_object().key("pid").value(p.pid).key("user").value(user_name(p.uid));
-			j.key("comm").value(p.comm).key("cmdline").value(p.cmdline);
-			state_json(j, p.state);
-			j.end_object();
-		}
-		j.end_array().end_object();
-		std::cout << j.str() << "\n";
-	} else {
-		if (!found.empty())
-			std::cout << std::left << std::setw(8) << "PID" << std::setw(12) << "USER" << std::setw(10)
-			          << "IMAGE" << std::setw(8) << "POLICY" << std::setw(8) << "LOCKED"
-			          << "COMMAND\n";
-		for (const auto &p : found)
-			std::cout << std::setw(8) << p.pid << std::setw(12) << user_name(p.uid) << std::setw(10)
-			          << (p.state->image_sealed ? "sealed" : "unsealed") << std::setw(8)
-			          << (p.state->policy_seal ? "seal" : "unseal") << std::setw(8)
-			          << yes_no(p.state->locked) << printable(p.cmdline) << "\n";
-		std::cout << checked << " processes checked, " << found.size()
-		          << " with unsealed system mappings or an opted-out policy\n";
+		out(report::audit_json(r, o.all));
+		return rc;
 	}
-	return o.fail_on_unsealed && !found.empty() ? Exit::kFinding : Exit::kOk;
+	out(report::audit_table(r, view, o.verbose, o.all));
+	std::fflush(stdout);
+	std::fputs(report::audit_summary(r, o.verbose || o.all).c_str(), stderr);
+	return rc;
 }
 
 int cmd_check(const cli::Options &o)
 {
+	report::CheckInfo c;
 	struct utsname u {
 	};
-	uname(&u);
-	bool supported = kernel_supports_sealing();
-	std::optional<Policy> policy;
-	if (supported) {
+	if (uname(&u) == 0) {
+		c.sysname = u.sysname;
+		c.release = u.release;
+	}
+	c.supported = kernel_supports_sealing();
+	if (c.supported) {
 		try {
-			policy = get_policy();
+			c.prctl = get_policy_state();
 		} catch (const PolicyError &) {
 		}
 	}
-	Process self = read_process(getpid(), true);
-	bool active = supported && self.state && self.state->image_sealed;
-	int rc = !supported ? Exit::kUnsupported : active ? Exit::kOk : Exit::kFinding;
-	if (o.json) {
-		JsonWriter j;
-		j.begin_object().key("kernel").value(std::string(u.release));
-		j.key("supported").value(supported).key("prctl").value(policy.has_value());
-		j.key("active").value(active);
-		state_json(j, self.state);
-		mappings_json(j, self.mappings);
-		j.end_object();
-		std::cout << j.str() << "\n";
-		return rc;
+	c.optout_level = optout_level();
+	c.self = read_process(getpid(), true);
+	out(o.json ? report::check_json(c) : report::check_text(c));
+	return report::check_status(c);
+}
+
+int run(const cli::Options &o)
+{
+	switch (o.command) {
+	case cli::Command::Status:
+		return cmd_status(o);
+	case cli::Command::Exec:
+		return cmd_exec(o);
+	case cli::Command::Audit:
+		return cmd_audit(o);
+	case cli::Command::Check:
+		return cmd_check(o);
+	case cli::Command::None:
+		break;
 	}
-	auto row = [](std::string_view k, const std::string &v) {
-		std::cout << std::left << std::setw(16) << (std::string(k) + ":") << v << "\n";
-	};
-	row("kernel", std::string(u.sysname) + " " + u.release);
-	row("feature", supported ? "built in (CONFIG_MSEAL_SYSTEM_MAPPINGS)" : "not built in");
-	row("prctl", policy ? "PR_GET_MSEAL_SYSTEM_MAPPINGS answers" : "not available");
-	if (self.state)
-		row("this process", std::string("image ") + (self.state->image_sealed ? "sealed" : "unsealed") +
-		                        ", policy " + (self.state->policy_seal ? "seal" : "unseal") +
-		                        (self.state->locked ? ", locked" : ", not locked"));
-	std::string maps;
-	if (self.mappings)
-		for (const auto &m : *self.mappings)
-			maps += (maps.empty() ? "" : ", ") + m.name + (m.sealed ? " sealed" : " not sealed");
-	row("mappings", maps.empty() ? "none found" : maps);
-	row("result", !supported ? "sealing is not supported by this kernel"
-	              : active   ? "sealing is active"
-	                         : "sealing is built in but this process was started opted out");
-	return rc;
+	return Exit::kOk;
 }
 
 } // namespace
 
 int main(int argc, char **argv)
 {
+	std::setlocale(LC_ALL, "");
 	cli::Options o;
 	try {
 		o = cli::parse(std::vector<std::string>(argv + 1, argv + argc));
 	} catch (const cli::UsageError &e) {
-		std::cerr << "sysmapctl: " << e.what() << "\n";
-		return Exit::kUsage;
+		std::string cmd(cli::name(e.command()));
+		err(e.what());
+		std::fputs(("Try 'sysmapctl " + (cmd.empty() ? "" : cmd + " ") + "--help'.\n").c_str(), stderr);
+		return cli::usage_status(e.command());
 	}
-	if (o.command == cli::Command::Help || o.help) {
-		std::cout << cli::usage(o.command);
-		return Exit::kOk;
+	if (o.version) {
+		out(std::string("sysmapctl from sysmap-seal ") + SYSMAP_VERSION_STRING +
+		    " (tables: " + std::string(Table::backend()) + ")\n");
+		return close_stdout(Exit::kOk);
 	}
+	if (o.help || o.command == cli::Command::None) {
+		out(cli::usage(o.command));
+		return close_stdout(Exit::kOk);
+	}
+	int rc;
 	try {
-		switch (o.command) {
-		case cli::Command::Status:
-			return cmd_status(o);
-		case cli::Command::Exec:
-			return cmd_exec(o);
-		case cli::Command::Audit:
-			return cmd_audit(o);
-		case cli::Command::Check:
-			return cmd_check(o);
-		case cli::Command::Help:
-			break;
-		}
+		rc = run(o);
 	} catch (const std::exception &e) {
-		std::cerr << "sysmapctl: " << e.what() << "\n";
-		return Exit::kFailed;
+		static const char *const kWhat[] = {"run", "show the status", "execute the program",
+		                                    "audit the processes", "examine this process"};
+		err(std::string("failed to ") + kWhat[static_cast<int>(o.command)] + ": " + e.what());
+		rc = o.command == cli::Command::Exec ? Exit::kExecFailed : Exit::kFailed;
 	}
-	return Exit::kOk;
+	return close_stdout(rc);
 }

@@ -1,16 +1,18 @@
 // The per-process policy for sealing system mappings at execve(), through
-// prctl(PR_GET/SET_MSEAL_SYSTEM_MAPPINGS).
+// prctl(PR_GET/SET_MSEAL_SYSTEM_MAPPINGS). C programs use <sysmap/sysmap.h>.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 namespace sysmap
 {
 
-// Flags of PR_SET_MSEAL_SYSTEM_MAPPINGS; the values are the kernel's ABI.
-inline constexpr unsigned long kFlagSeal = 1UL << 0;
-inline constexpr unsigned long kFlagLock = 1UL << 1;
+// Flags of PR_{GET,SET}_MSEAL_SYSTEM_MAPPINGS; the values are the kernel's ABI.
+inline constexpr unsigned long kFlagSeal = 1UL << 0;  // future execve()s seal
+inline constexpr unsigned long kFlagLock = 1UL << 1;  // the policy can no longer change
+inline constexpr unsigned long kFlagImage = 1UL << 2; // GET: this image is sealed; SET: seal it now
 
 struct Policy {
 	bool seal = false; // future execve()s seal system mappings
@@ -21,11 +23,27 @@ struct Policy {
 	bool operator==(const Policy &) const = default;
 };
 
-// A failed policy operation: the errno and a sentence that says what to do.
+// What PR_GET_MSEAL_SYSTEM_MAPPINGS reports about the calling process.
+struct PolicyState {
+	Policy policy;
+	bool image_sealed = false; // this image's system mappings are sealed
+	bool operator==(const PolicyState &) const = default;
+};
+
+// A failed policy operation: what kind of failure, the errno, and a
+// sentence that says why. Turning that into advice is the caller's job.
 class PolicyError : public std::runtime_error
 {
 public:
-	enum class Kind { Unsupported, NotPermitted, Locked, Invalid, Other };
+	enum class Kind {
+		Unsupported,    // the kernel has no such prctl (EINVAL from GET)
+		NotPermitted,   // opting out needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN
+		OptOutDisabled, // vm.mseal_sysmap_optout = 2: nobody may opt out
+		Locked,         // the policy is locked and cannot change
+		Busy,           // the address space is shared (vfork() child, CLONE_VM)
+		Invalid,        // a request the kernel refuses as malformed
+		Other,
+	};
 	PolicyError(Kind kind, int err, const std::string &what) : std::runtime_error(what), kind_(kind), errno_(err) {}
 	Kind kind() const { return kind_; }
 	int error_number() const { return errno_; }
@@ -38,15 +56,41 @@ private:
 // Whether the running kernel has CONFIG_MSEAL_SYSTEM_MAPPINGS.
 bool kernel_supports_sealing();
 
-// The calling process's policy. Throws PolicyError (Unsupported on a
-// kernel without the feature).
+// The calling process's policy and image state. Throws PolicyError
+// (Unsupported on a kernel without the feature).
+PolicyState get_policy_state();
 Policy get_policy();
 
-// Set the calling process's policy; it applies to the next execve().
-// Throws PolicyError with a message that tells the user what to do.
-void set_policy(const Policy &policy);
+// Set the calling process's policy (it applies to the next execve()), and
+// with seal_image also seal the current image's system mappings now. Always
+// asks the kernel, which refuses any change of a locked policy: callers
+// that only want a policy in force use ensure_policy(). Throws PolicyError.
+void set_policy(const Policy &policy, bool seal_image = false);
 
-// The error set_policy() reports for an errno, for callers and tests.
-PolicyError policy_error(int err, const Policy &wanted);
+// The flags to pass to PR_SET_MSEAL_SYSTEM_MAPPINGS to get `wanted` in
+// force when `current` is, or nullopt if nothing needs to change: when
+// `wanted` is already in force, or asks for sealing without a lock while a
+// lock already seals. A locked policy refuses any change, even a weaker
+// one, so such a request must not reach the kernel.
+std::optional<unsigned long> policy_change(const Policy &current, const Policy &wanted);
+
+// Put `wanted` in force for the next execve(), calling the kernel only if
+// policy_change() says so. Returns whether it called the kernel. Throws
+// PolicyError.
+bool ensure_policy(const Policy &wanted);
+
+// Seal the current image's system mappings now, keeping the policy.
+// Nothing happens if they are sealed already. Throws PolicyError.
+void seal_image();
+
+// vm.mseal_sysmap_optout (0: anyone may opt out, 1: needs a capability,
+// 2: nobody may), or nullopt on a kernel without it.
+std::optional<int> optout_level();
+
+// What the kernel's errno from PR_SET_MSEAL_SYSTEM_MAPPINGS means, given
+// what was asked and what is known about the process: `current` (its
+// policy before the call, if it could be read) and `level` (optout_level()).
+PolicyError set_error(int err, const Policy &wanted, const std::optional<Policy> &current,
+                      const std::optional<int> &level);
 
 } // namespace sysmap

@@ -1,6 +1,7 @@
 // Parsers for what the kernel reports about sealing: /proc/PID/smaps (the
 // system mappings and their "sl" flag) and the "Mseal_sysmap:" line of
-// /proc/PID/status.
+// /proc/PID/status, and a reader that takes one consistent look at a
+// process.
 #pragma once
 
 #include <cstdint>
@@ -49,15 +50,31 @@ struct SealState {
 };
 
 // The "Mseal_sysmap:" line of a status stream; nullopt if it is absent
-// (kernel without the feature, or a kernel thread). Throws
-// std::invalid_argument if the line is present but malformed.
+// (kernel without the feature, or a task without an address space).
+// Throws std::invalid_argument if the line is present but malformed.
 std::optional<SealState> parse_status_line(std::istream &in);
+
+// What /proc/PID/stat says that status does not say reliably.
+struct StatInfo {
+	char state = '?';                  // R, S, D, Z, X, ...
+	unsigned long flags = 0;           // PF_* of the task
+	unsigned long long start_time = 0; // clock ticks after boot
+};
+
+// Parse one /proc/PID/stat line; the command name in it may contain
+// spaces and parentheses. nullopt if the line is not one.
+std::optional<StatInfo> parse_stat(std::string_view line);
 
 // Reading another process can fail in ways a caller reports differently.
 class ProcError : public std::runtime_error
 {
 public:
-	enum class Kind { Gone, Denied, Other };
+	enum class Kind {
+		Gone,      // no such process, or it exited while being read
+		Denied,    // hidden or protected (hidepid, ptrace access mode)
+		Malformed, // a file this version cannot parse
+		Other,
+	};
 	ProcError(Kind kind, const std::string &what) : std::runtime_error(what), kind_(kind) {}
 	Kind kind() const { return kind_; }
 
@@ -65,21 +82,36 @@ private:
 	Kind kind_;
 };
 
+// What kind of task a PID is.
+enum class Task {
+	Process,      // has an address space, hence system mappings
+	KernelThread, // never had one
+	Zombie,       // exited, not yet reaped by its parent
+	Exiting,      // exiting: its address space is already gone
+};
+
 struct Process {
 	pid_t pid = 0;
 	uid_t uid = 0;
 	std::string comm;
-	std::string cmdline;                          // arguments joined by spaces
-	bool kernel_thread = false;                   // no address space at all
-	bool zombie = false;                          // exited, not yet reaped
-	std::optional<SealState> state;               // from status
-	std::optional<std::vector<Mapping>> mappings; // system mappings, if readable
+	std::string cmdline; // arguments joined by spaces; "[comm]" if there are none
+	Task task = Task::Process;
+	std::optional<SealState> state;               // from status; absent without the feature or an mm
+	std::optional<std::vector<Mapping>> mappings; // system mappings, if asked for and readable
 	std::string mappings_error;                   // why mappings is empty, if it is
+	ProcError::Kind mappings_error_kind = ProcError::Kind::Other;
+
+	bool kernel_thread() const { return task == Task::KernelThread; }
+	bool zombie() const { return task == Task::Zombie; }
 };
 
-// Read one process from procfs. smaps needs ptrace access; without it,
-// mappings stays empty and the rest is still filled in. Throws ProcError
-// (Gone) if the process does not exist (any more).
+// Read one process from procfs: /proc/PID is opened once and every file is
+// read relative to it, so a PID reused meanwhile cannot mix two processes;
+// a process that exits while it is read is reported as gone. smaps needs
+// ptrace access; without it, mappings stays empty (mappings_error says
+// why) and the rest is still filled in. Throws ProcError: Gone if the
+// process does not exist (any more), Denied if it is hidden, Malformed if
+// its status line cannot be parsed.
 Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root = "/proc");
 
 // The PIDs under proc_root, in increasing order.

@@ -1,0 +1,121 @@
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+
+#include "cli.hpp"
+#include "report.hpp"
+#include "sysmap/audit.hpp"
+
+using namespace sysmap;
+
+namespace
+{
+
+class FakeProc
+{
+public:
+	explicit FakeProc(const std::string &name) : root_(testing::TempDir() + "/" + name)
+	{
+		std::filesystem::remove_all(root_);
+		std::filesystem::create_directories(root_);
+	}
+	~FakeProc() { std::filesystem::remove_all(root_); }
+	const std::string &root() const { return root_; }
+
+	void add(pid_t pid, char state, unsigned long flags, const std::string &status_extra)
+	{
+		std::string dir = root_ + "/" + std::to_string(pid);
+		std::filesystem::create_directories(dir);
+		std::ofstream(dir + "/stat") << pid << " (p" << pid << ") " << state << " 1 1 1 0 -1 " << flags
+		                             << " 0 0 0 0 0 0 0 0 20 0 1 0 1000 0 0\n";
+		std::ofstream(dir + "/status") << "Name:\tp" << pid << "\nState:\t" << state << "\nUid:\t0\t0\t0\t0\n"
+		                               << status_extra;
+		std::ofstream(dir + "/cmdline") << "p" << pid;
+	}
+
+private:
+	std::string root_;
+};
+
+const std::string kMm = "VmSize:\t100 kB\n";
+
+std::string line(const char *image, const char *policy)
+{
+	return kMm + "Mseal_sysmap:\timage=" + image + " policy=" + policy + " locked=no\n";
+}
+
+const AuditEntry *entry(const AuditResult &r, pid_t pid)
+{
+	for (const auto &e : r.entries)
+		if (e.pid == pid)
+			return &e;
+	return nullptr;
+}
+
+} // namespace
+
+TEST(Audit, Verdicts)
+{
+	FakeProc fp("audit-verdicts");
+	fp.add(10, 'S', 0, line("sealed", "seal"));
+	fp.add(11, 'S', 0, line("unsealed", "unseal"));
+	fp.add(12, 'S', 0, line("sealed", "unseal"));
+	fp.add(13, 'S', 0x00200000, "");
+	fp.add(14, 'Z', 0, "");
+	auto r = audit({}, fp.root());
+	EXPECT_EQ(3u, r.checked);
+	EXPECT_EQ(2u, r.unsealed);
+	EXPECT_EQ(2u, r.none);
+	EXPECT_EQ(0u, r.unknown);
+	EXPECT_EQ(Verdict::Sealed, entry(r, 10)->verdict);
+	EXPECT_EQ(Verdict::Unsealed, entry(r, 11)->verdict);
+	EXPECT_EQ(Verdict::OptedOut, entry(r, 12)->verdict);
+	EXPECT_EQ(Verdict::None, entry(r, 13)->verdict);
+	EXPECT_EQ(Verdict::None, entry(r, 14)->verdict);
+	EXPECT_EQ(cli::kFinding, report::audit_status(r, true));
+	EXPECT_EQ(cli::kOk, report::audit_status(r, false));
+}
+
+// Bug 2: processes that could not be judged were skipped in silence, and
+// "audit --fail-on-unsealed" passed.
+TEST(Audit, UnjudgedProcessesAreCountedListedAndFail)
+{
+	FakeProc fp("audit-unknown");
+	fp.add(20, 'S', 0, line("sealed", "seal"));
+	fp.add(21, 'S', 0, kMm);                                                       // no Mseal_sysmap: line
+	fp.add(22, 'S', 0, kMm + "Mseal_sysmap:\timage=what policy=seal locked=no\n"); // unparseable
+	std::filesystem::remove(fp.root() + "/23");
+	std::filesystem::create_directories(fp.root() + "/23/status"); // unreadable: a directory
+	std::ofstream(fp.root() + "/23/stat") << "23 (p23) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1000 0 0\n";
+	auto r = audit({}, fp.root());
+	EXPECT_EQ(1u, r.checked);
+	EXPECT_EQ(0u, r.unsealed);
+	EXPECT_EQ(3u, r.unknown);
+	for (pid_t pid : {21, 22, 23}) {
+		const AuditEntry *e = entry(r, pid);
+		ASSERT_TRUE(e) << pid;
+		EXPECT_EQ(Verdict::Unknown, e->verdict) << pid;
+		EXPECT_FALSE(e->reason.empty()) << pid;
+	}
+	EXPECT_NE(std::string::npos, entry(r, 21)->reason.find("Mseal_sysmap"));
+	// Its own exit status, listed with --verbose, counted in the summary.
+	EXPECT_EQ(cli::kIncomplete, report::audit_status(r, true));
+	EXPECT_EQ(cli::kOk, report::audit_status(r, false));
+	EXPECT_EQ(0u, report::audit_rows(r, false, false).size());
+	EXPECT_EQ(3u, report::audit_rows(r, true, false).size());
+	EXPECT_NE(std::string::npos, report::audit_summary(r, false).find("3 could not be judged"));
+	// A finding outranks what could not be judged.
+	fp.add(24, 'S', 0, line("unsealed", "unseal"));
+	EXPECT_EQ(cli::kFinding, report::audit_status(audit({}, fp.root()), true));
+}
+
+TEST(Audit, ExplicitPidsAndVanishedOnes)
+{
+	FakeProc fp("audit-pids");
+	fp.add(30, 'S', 0, line("sealed", "seal"));
+	fp.add(31, 'S', 0, line("unsealed", "seal"));
+	auto r = audit({31, 99}, fp.root());
+	ASSERT_EQ(1u, r.entries.size());
+	EXPECT_EQ(31, r.entries[0].pid);
+	EXPECT_EQ((std::vector<pid_t>{99}), r.gone);
+}

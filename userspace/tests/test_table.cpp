@@ -1,0 +1,66 @@
+#include <gtest/gtest.h>
+
+#include "table.hpp"
+
+using sysmap::Table;
+
+namespace
+{
+
+Table sample(bool raw, bool noheadings)
+{
+	Table t({{"MAPPING", 13, false, false},
+	         {"PID", 5, true, false},
+	         {"COMMAND", 0.3, false, true},
+	         {"SEALED", 3, false, false}});
+	t.set_raw(raw);
+	t.set_noheadings(noheadings);
+	t.add_row({"[vdso]", "12", "a b\\c\x01", "yes"});
+	t.add_row({"[vvar_vclock]", "12345", std::nullopt, "no"});
+	return t;
+}
+
+} // namespace
+
+TEST(Table, BuiltinAlignsAndEscapes)
+{
+	EXPECT_EQ("MAPPING         PID COMMAND   SEALED\n"
+	          "[vdso]           12 a b\\c\\x01 yes\n"
+	          "[vvar_vclock] 12345           no\n",
+	          sample(false, false).render_builtin());
+}
+
+TEST(Table, BuiltinRawAndNoheadings)
+{
+	EXPECT_EQ("[vdso] 12 a\\x20b\\x5cc\\x01 yes\n"
+	          "[vvar_vclock] 12345  no\n",
+	          sample(true, true).render_builtin());
+}
+
+TEST(Table, EmptyTable)
+{
+	Table t({{"A", 1, false, false}});
+	EXPECT_EQ("A\n", t.render_builtin());
+	t.set_noheadings(true);
+	EXPECT_EQ("", t.render_builtin());
+}
+
+// The built-in renderer is a stand-in for libsmartcols: same output.
+TEST(Table, BuiltinMatchesLibsmartcols)
+{
+	if (!sample(false, false).render_smartcols())
+		GTEST_SKIP() << "built without libsmartcols (" << Table::backend() << " tables)";
+	for (bool raw : {false, true})
+		for (bool noheadings : {false, true}) {
+			Table t = sample(raw, noheadings);
+			EXPECT_EQ(*t.render_smartcols(), t.render_builtin())
+			    << "raw " << raw << " noheadings " << noheadings;
+		}
+}
+
+TEST(Table, EncodeCell)
+{
+	EXPECT_EQ("a\\x1b[31m", sysmap::encode_cell("a\x1b[31m", false));
+	EXPECT_EQ("tab\\x09", sysmap::encode_cell("tab\t", false));
+	EXPECT_EQ("a\\x20b", sysmap::encode_cell("a b", true));
+}

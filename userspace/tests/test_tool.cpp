@@ -1,0 +1,344 @@
+// sysmapctl itself, run as a program: exit statuses, what goes to stdout
+// and what to stderr. Tests that need a kernel with the feature preload a
+// stand-in for its prctl() (fake_prctl.c). SYSMAP_TEST_SYSMAPCTL runs them
+// against another sysmapctl binary.
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <map>
+#include <poll.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace
+{
+
+struct Result {
+	int status = -1; // exit status, or 128 + signal
+	std::string out, err;
+};
+
+std::string sysmapctl()
+{
+	const char *env = std::getenv("SYSMAP_TEST_SYSMAPCTL");
+	return env ? env : SYSMAPCTL_PATH;
+}
+
+// Run sysmapctl with `args` and the environment plus `env`; stdout to
+// `stdout_path` if given.
+Result run(const std::vector<std::string> &args, const std::map<std::string, std::string> &env = {},
+           const std::string &stdout_path = "")
+{
+	std::vector<std::string> envs;
+	for (char **e = environ; *e; e++) {
+		std::string s = *e;
+		if (!env.count(s.substr(0, s.find('='))))
+			envs.push_back(s);
+	}
+	for (const auto &[k, v] : env)
+		envs.push_back(k + "=" + v);
+	std::vector<std::string> argv_s = {sysmapctl()};
+	argv_s.insert(argv_s.end(), args.begin(), args.end());
+	std::vector<char *> argv, envp;
+	for (auto &s : argv_s)
+		argv.push_back(s.data());
+	argv.push_back(nullptr);
+	for (auto &s : envs)
+		envp.push_back(s.data());
+	envp.push_back(nullptr);
+
+	int out[2], err[2];
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+		throw std::runtime_error("pipe failed");
+	pid_t pid = fork();
+	if (pid == 0) {
+		int o = stdout_path.empty() ? out[1] : open(stdout_path.c_str(), O_WRONLY);
+		dup2(o, 1);
+		dup2(err[1], 2);
+		execve(argv[0], argv.data(), envp.data());
+		_exit(99);
+	}
+	close(out[1]);
+	close(err[1]);
+	Result r;
+	pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+	std::string *dst[2] = {&r.out, &r.err};
+	int open_fds = 2;
+	while (open_fds > 0 && poll(fds, 2, 20000) > 0) {
+		for (int i = 0; i < 2; i++) {
+			if (fds[i].fd < 0 || !fds[i].revents)
+				continue;
+			char buf[4096];
+			ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+			if (n <= 0) {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+				open_fds--;
+			} else {
+				dst[i]->append(buf, static_cast<std::size_t>(n));
+			}
+		}
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return r;
+}
+
+bool has(const std::string &haystack, const std::string &needle)
+{
+	return haystack.find(needle) != std::string::npos;
+}
+
+#ifdef SYSMAP_FAKE_PRCTL
+// The environment of a kernel with the feature, with these flags.
+std::map<std::string, std::string> kernel(const std::string &flags, const std::string &log = "")
+{
+	std::map<std::string, std::string> env = {{"LD_PRELOAD", SYSMAP_FAKE_PRCTL}, {"SYSMAP_FAKE_FLAGS", flags}};
+	if (!log.empty())
+		env["SYSMAP_FAKE_LOG"] = log;
+	return env;
+}
+const std::map<std::string, std::string> kNoFeature = {{"LD_PRELOAD", SYSMAP_FAKE_PRCTL}};
+#define NEED_FAKE_KERNEL()
+#else
+std::map<std::string, std::string> kernel(const std::string &, const std::string & = "")
+{
+	return {};
+}
+const std::map<std::string, std::string> kNoFeature;
+#define NEED_FAKE_KERNEL() GTEST_SKIP() << "a static sysmapctl cannot preload the stand-in prctl()"
+#endif
+
+std::string slurp(const std::string &path)
+{
+	std::ifstream f(path);
+	std::stringstream ss;
+	ss << f.rdbuf();
+	return ss.str();
+}
+
+class LogFile
+{
+public:
+	LogFile() : path_(testing::TempDir() + "/fake-prctl-" + std::to_string(getpid()) + ".log")
+	{
+		std::filesystem::remove(path_);
+	}
+	~LogFile() { std::filesystem::remove(path_); }
+	const std::string &path() const { return path_; }
+	std::string text() const { return slurp(path_); }
+
+private:
+	std::string path_;
+};
+
+} // namespace
+
+// Bug 1: under a policy locked to seal, "exec --seal" asked the kernel for a
+// change, which a locked policy refuses (EPERM).
+TEST(Tool, ExecSealUnderALockThatSealsNeedsNoPrctl)
+{
+	NEED_FAKE_KERNEL();
+	for (const char *flags : {"7", "3"}) { // SEAL|LOCK (|IMAGE)
+		for (std::vector<std::string> args : {std::vector<std::string>{"exec", "--seal", "--", "true"},
+		                                      {"exec", "--seal", "--lock", "--", "true"}}) {
+			LogFile log;
+			auto r = run(args, kernel(flags, log.path()));
+			EXPECT_EQ(0, r.status) << args[1] << " " << r.err;
+			EXPECT_EQ("", r.err);
+			EXPECT_EQ("", log.text()) << "no prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS) call";
+		}
+	}
+}
+
+TEST(Tool, ExecAsksTheKernelOnlyForAChange)
+{
+	NEED_FAKE_KERNEL();
+	{
+		// Opted out already: no capability needed to stay so.
+		LogFile log;
+		auto r = run({"exec", "--unseal", "--", "true"}, kernel("0", log.path()));
+		EXPECT_EQ(0, r.status) << r.err;
+		EXPECT_EQ("", log.text());
+	}
+	{
+		LogFile log;
+		auto r = run({"exec", "--seal", "--lock", "--", "true"}, kernel("5", log.path()));
+		EXPECT_EQ(0, r.status) << r.err;
+		EXPECT_EQ("SET 3 ok\n", log.text());
+	}
+	{
+		LogFile log;
+		auto env = kernel("5", log.path());
+		env["SYSMAP_FAKE_CAP"] = "1";
+		auto r = run({"exec", "--unseal", "--", "true"}, env);
+		EXPECT_EQ(0, r.status) << r.err;
+		EXPECT_EQ("SET 0 ok\n", log.text());
+	}
+}
+
+// Bug 5: exec's own failures collided with the program's exit statuses.
+TEST(Tool, ExecFailuresAre125)
+{
+	// A kernel that cannot honour --seal.
+	auto r = run({"exec", "--seal", "--", "true"}, kNoFeature);
+	EXPECT_EQ(125, r.status) << r.err;
+	EXPECT_TRUE(has(r.err, "sysmapctl: failed to turn sealing on")) << r.err;
+	// A usage error of exec.
+	r = run({"exec", "--bogus", "--", "true"});
+	EXPECT_EQ(125, r.status);
+	EXPECT_TRUE(has(r.err, "Try 'sysmapctl exec --help'.")) << r.err;
+	r = run({"exec"});
+	EXPECT_EQ(125, r.status);
+}
+
+TEST(Tool, ExecRefusedOptOutIs125AndSaysWhatToDo)
+{
+	NEED_FAKE_KERNEL();
+	auto r = run({"exec", "--unseal", "--", "true"}, kernel("5"));
+	EXPECT_EQ(125, r.status);
+	EXPECT_TRUE(has(r.err, "CAP_CHECKPOINT_RESTORE")) << r.err;
+	EXPECT_TRUE(has(r.err, "setcap")) << r.err;
+	r = run({"exec", "--unseal", "--", "true"}, kernel("7"));
+	EXPECT_EQ(125, r.status);
+	EXPECT_TRUE(has(r.err, "locked")) << r.err;
+	auto env = kernel("5");
+	env["SYSMAP_FAKE_OPTOUT"] = "2";
+	env["SYSMAP_FAKE_CAP"] = "1";
+	r = run({"exec", "--unseal", "--", "true"}, env);
+	EXPECT_EQ(125, r.status);
+	EXPECT_TRUE(has(r.err, "mseal_sysmap_optout")) << r.err;
+}
+
+TEST(Tool, ExecProgramStatuses)
+{
+	EXPECT_EQ(7, run({"exec", "--", "sh", "-c", "exit 7"}).status);
+	EXPECT_EQ(125, run({"exec", "--", "sh", "-c", "exit 125"}).status); // the program's own 125
+	auto r = run({"exec", "--", "/nonexistent/program"});
+	EXPECT_EQ(127, r.status);
+	EXPECT_TRUE(has(r.err, "sysmapctl: failed to execute /nonexistent/program")) << r.err;
+	std::string plain = testing::TempDir() + "/not-executable";
+	std::ofstream(plain) << "data\n";
+	std::filesystem::permissions(plain, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+	EXPECT_EQ(126, run({"exec", "--", plain}).status);
+	// On a kernel without the feature, --unseal runs the program anyway.
+	r = run({"exec", "--unseal", "--", "sh", "-c", "exit 3"}, kNoFeature);
+	EXPECT_EQ(3, r.status);
+	EXPECT_TRUE(has(r.err, "nothing is sealed here")) << r.err;
+}
+
+// Bug 2: audit skipped processes it could not judge in silence, and
+// --fail-on-unsealed passed. Here every process lacks the status line.
+TEST(Tool, AuditCountsWhatItCouldNotJudge)
+{
+	NEED_FAKE_KERNEL();
+	auto r = run({"audit", "--fail-on-unsealed"}, kernel("5"));
+	EXPECT_EQ(5, r.status) << r.err;
+	EXPECT_TRUE(has(r.err, "could not be judged")) << r.err;
+	EXPECT_EQ("", r.out); // nothing unsealed to list
+	r = run({"audit", "--verbose", "-r", "-n", "-o", "PID,VERDICT", "-p", std::to_string(getpid())}, kernel("5"));
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(std::to_string(getpid()) + " unknown\n", r.out);
+	r = run({"audit", "-J"}, kernel("5"));
+	EXPECT_EQ(0, r.status);
+	EXPECT_TRUE(has(r.out, "\"verdict\":\"unknown\"")) << r.out;
+}
+
+TEST(Tool, AuditWithoutTheFeatureIs4)
+{
+	auto r = run({"audit"}, kNoFeature);
+	EXPECT_EQ(4, r.status);
+	EXPECT_TRUE(has(r.err, "nothing to audit"));
+}
+
+// Bug 3: zombies were "not supported by this kernel".
+TEST(Tool, StatusOfAZombie)
+{
+	pid_t child = fork();
+	ASSERT_GE(child, 0);
+	if (child == 0)
+		_exit(0);
+	std::string stat = "/proc/" + std::to_string(child) + "/stat";
+	for (int i = 0; i < 500; i++) {
+		std::string s = slurp(stat);
+		if (s.find(") Z ") != std::string::npos)
+			break;
+		usleep(2000);
+	}
+	auto r = run({"status", std::to_string(child)});
+	int status;
+	waitpid(child, &status, 0);
+	EXPECT_EQ(0, r.status) << r.err;
+	EXPECT_TRUE(has(r.out, "zombie")) << r.out;
+	EXPECT_FALSE(has(r.out, "not supported")) << r.out;
+}
+
+TEST(Tool, StatusOutputs)
+{
+	auto r = run({"status"});
+	EXPECT_EQ(0, r.status) << r.err;
+	EXPECT_TRUE(has(r.out, "PID ")) << r.out;
+	EXPECT_TRUE(has(r.out, "  MAPPING")) << r.out;
+	EXPECT_TRUE(has(r.out, "[vdso]")) << r.out;
+	r = run({"status", "-r", "-n", "-o", "MAPPING,SEALED"});
+	EXPECT_EQ(0, r.status);
+	EXPECT_TRUE(has(r.out, "[vdso] no\n") || has(r.out, "[vdso] yes\n")) << r.out;
+	r = run({"status", "--json"});
+	EXPECT_EQ(0, r.status);
+	EXPECT_TRUE(r.out.starts_with("{\"version\":1,\"command\":\"status\"")) << r.out;
+	r = run({"status", "999999999"});
+	EXPECT_EQ(3, r.status);
+	EXPECT_TRUE(has(r.err, "sysmapctl: failed to read process 999999999")) << r.err;
+	r = run({"status", "--list-columns", "-r", "-n"});
+	EXPECT_EQ(0, r.status);
+	EXPECT_TRUE(r.out.starts_with("PID number ")) << r.out;
+}
+
+TEST(Tool, UsageErrorsHaveOneStyle)
+{
+	auto r = run({"status", "--bogus"});
+	EXPECT_EQ(2, r.status);
+	EXPECT_EQ("", r.out);
+	EXPECT_EQ("sysmapctl: 'status' does not take option '--bogus'\nTry 'sysmapctl status --help'.\n", r.err);
+	r = run({});
+	EXPECT_EQ(2, r.status);
+	EXPECT_EQ("sysmapctl: no command given\nTry 'sysmapctl --help'.\n", r.err);
+}
+
+TEST(Tool, HelpAndVersion)
+{
+	for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"status", "-h"}, {"help", "exec"}}) {
+		auto r = run(args);
+		EXPECT_EQ(0, r.status);
+		EXPECT_TRUE(r.out.starts_with("Usage:\n")) << r.out;
+		EXPECT_EQ("", r.err);
+	}
+	for (std::vector<std::string> args : {std::vector<std::string>{"-V"}, {"audit", "--version"}}) {
+		auto r = run(args);
+		EXPECT_EQ(0, r.status);
+		EXPECT_TRUE(r.out.starts_with("sysmapctl from sysmap-seal " SYSMAP_VERSION_STRING)) << r.out;
+	}
+}
+
+TEST(Tool, FailedWriteToStdoutFails)
+{
+	if (access("/dev/full", W_OK) != 0)
+		GTEST_SKIP() << "no /dev/full";
+	auto r = run({"--help"}, {}, "/dev/full");
+	EXPECT_EQ(3, r.status);
+	EXPECT_TRUE(has(r.err, "failed to write to standard output")) << r.err;
+}
+
+TEST(Tool, AuditSummaryGoesToStderr)
+{
+	NEED_FAKE_KERNEL();
+	auto r = run({"audit"}, kernel("5"));
+	EXPECT_FALSE(has(r.out, "checked")) << r.out;
+	EXPECT_TRUE(has(r.err, "processes checked")) << r.err;
+}
