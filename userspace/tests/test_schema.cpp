@@ -25,22 +25,17 @@ struct Value {
 	std::string text; // number or string
 	bool b = false;
 	std::vector<Value> items;
-	std::vector<std::pair<std::string, Value>> fields;
+	std::vector<std::string> names; // of an object's fields, in order
+	std::vector<Value> fields;      // (a vector of an incomplete type: no pairs)
 
 	const Value &at(const std::string &key) const
 	{
-		for (const auto &[k, v] : fields)
-			if (k == key)
-				return v;
+		for (std::size_t i = 0; i < names.size(); i++)
+			if (names[i] == key)
+				return fields[i];
 		throw std::out_of_range("no key " + key);
 	}
-	std::vector<std::string> keys() const
-	{
-		std::vector<std::string> out;
-		for (const auto &f : fields)
-			out.push_back(f.first);
-		return out;
-	}
+	std::vector<std::string> keys() const { return names; }
 };
 
 class Parser
@@ -146,7 +141,8 @@ private:
 				ws();
 				std::string k = string();
 				expect(':');
-				v.fields.emplace_back(k, value());
+				v.names.push_back(k);
+				v.fields.push_back(value());
 			} while (eat(","));
 			expect('}');
 		} else if (c == '[') {
