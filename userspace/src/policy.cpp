@@ -84,9 +84,11 @@ PolicyError set_error(int err, const Policy &wanted, const std::optional<Policy>
 			                   "opting out of sealing is disabled on this system "
 			                   "(vm.mseal_sysmap_optout = 2) until the next boot");
 		if (!wanted.seal)
-			return PolicyError(Kind::NotPermitted, err,
-			                   "turning sealing off needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in "
-			                   "the initial user namespace (vm.mseal_sysmap_optout = 1)");
+			return PolicyError(
+			    Kind::NotPermitted, err,
+			    "turning sealing off needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in "
+			    "the initial user namespace" +
+			        std::string(level ? " (vm.mseal_sysmap_optout = " + std::to_string(*level) + ")" : ""));
 		return PolicyError(Kind::Other, err, "the kernel refused the sealing policy change (EPERM)");
 	case EBUSY:
 		return PolicyError(Kind::Busy, err,
@@ -117,8 +119,10 @@ void set_policy(const Policy &policy, bool seal_image)
 	throw set_error(err, policy, current_policy(), optout_level());
 }
 
-std::optional<unsigned long> policy_change(const Policy &current, const Policy &wanted)
+std::optional<unsigned long> policy_change(const Policy &current, const Policy &wanted, const std::optional<int> &level)
 {
+	if (!wanted.seal && level == 2)
+		throw set_error(EPERM, wanted, Policy{current.seal, false}, level);
 	if (current == wanted)
 		return std::nullopt;
 	if (current.lock && current.seal && wanted.seal)
@@ -132,12 +136,13 @@ bool ensure_policy(const Policy &wanted)
 		throw PolicyError(PolicyError::Kind::Invalid, EINVAL,
 		                  "a lock needs sealing on: a locked opt-out is not allowed");
 	Policy current = get_policy();
-	if (!policy_change(current, wanted))
+	auto level = optout_level();
+	if (!policy_change(current, wanted, level))
 		return false;
 	if (prctl_set(wanted.flags()) == 0)
 		return true;
 	int err = errno;
-	throw set_error(err, wanted, current, optout_level());
+	throw set_error(err, wanted, current, level);
 }
 
 void seal_image()

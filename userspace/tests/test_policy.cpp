@@ -38,6 +38,24 @@ TEST(Policy, ChangesThatReachTheKernel)
 	EXPECT_EQ(0UL, policy_change(locked, unseal));
 }
 
+// At vm.mseal_sysmap_optout = 2 every execve() seals: an opt-out cannot be
+// in force, even when the policy already says unseal.
+TEST(Policy, NoOptOutAtLevelTwo)
+{
+	const Policy unseal{false, false}, seal{true, false};
+	for (const Policy &current : {unseal, seal}) {
+		try {
+			policy_change(current, unseal, 2);
+			FAIL() << "no error";
+		} catch (const PolicyError &e) {
+			EXPECT_EQ(PolicyError::Kind::OptOutDisabled, e.kind());
+		}
+	}
+	EXPECT_FALSE(policy_change(seal, seal, 2));
+	EXPECT_FALSE(policy_change(unseal, unseal, 1));
+	EXPECT_EQ(0UL, policy_change(seal, unseal, 0));
+}
+
 TEST(Policy, EpermOnOptOutNamesTheCapability)
 {
 	auto e = set_error(EPERM, Policy{false, false}, Policy{true, false}, 1);

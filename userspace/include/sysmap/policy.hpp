@@ -71,8 +71,12 @@ void set_policy(const Policy &policy, bool seal_image = false);
 // force when `current` is, or nullopt if nothing needs to change: when
 // `wanted` is already in force, or asks for sealing without a lock while a
 // lock already seals. A locked policy refuses any change, even a weaker
-// one, so such a request must not reach the kernel.
-std::optional<unsigned long> policy_change(const Policy &current, const Policy &wanted);
+// one, so such a request must not reach the kernel. With `level`
+// (vm.mseal_sysmap_optout) 2 every execve() seals, so an opt-out cannot be
+// in force whatever the policy says: that throws PolicyError
+// (OptOutDisabled).
+std::optional<unsigned long> policy_change(const Policy &current, const Policy &wanted,
+                                           const std::optional<int> &level = std::nullopt);
 
 // Put `wanted` in force for the next execve(), calling the kernel only if
 // policy_change() says so. Returns whether it called the kernel. Throws
