@@ -89,7 +89,7 @@ report::View view_of(cli::Command command, const cli::Options &o)
 	v.raw = o.raw;
 	v.noheadings = o.noheadings;
 	auto defaults = cli::default_columns(command, o);
-	v.columns = o.output
+	v.columns = o.output && !o.list_columns
 	                ? cols::parse_list(*o.output, defaults,
 	                                   command == cli::Command::Audit ? cols::Scope::Process : cols::Scope::Mapping)
 	                : defaults;
@@ -173,8 +173,8 @@ int cmd_audit(const cli::Options &o)
 		return Exit::kOk;
 	}
 	if (!kernel_supports_sealing()) {
-		err("this kernel does not seal system mappings (no CONFIG_MSEAL_SYSTEM_MAPPINGS): "
-		    "there is nothing to audit");
+		err("failed to audit: this kernel does not seal system mappings (no "
+		    "CONFIG_MSEAL_SYSTEM_MAPPINGS), so there is nothing to audit");
 		return Exit::kUnsupported;
 	}
 	AuditResult r = audit(o.pids);
@@ -215,6 +215,24 @@ int cmd_check(const cli::Options &o)
 	c.self = read_process(getpid(), true);
 	out(o.json ? report::check_json(c) : report::check_text(c));
 	return report::check_status(c);
+}
+
+// For "failed to ...": what a command was doing.
+std::string what_it_does(cli::Command command)
+{
+	switch (command) {
+	case cli::Command::Status:
+		return "show the status";
+	case cli::Command::Exec:
+		return "execute the program";
+	case cli::Command::Audit:
+		return "audit the processes";
+	case cli::Command::Check:
+		return "examine this process";
+	case cli::Command::None:
+		break;
+	}
+	return "run";
 }
 
 int run(const cli::Options &o)
@@ -261,9 +279,7 @@ int main(int argc, char **argv)
 	try {
 		rc = run(o);
 	} catch (const std::exception &e) {
-		static const char *const kWhat[] = {"run", "show the status", "execute the program",
-		                                    "audit the processes", "examine this process"};
-		err(std::string("failed to ") + kWhat[static_cast<int>(o.command)] + ": " + e.what());
+		err("failed to " + what_it_does(o.command) + ": " + e.what());
 		rc = o.command == cli::Command::Exec ? Exit::kExecFailed : Exit::kFailed;
 	}
 	return close_stdout(rc);
