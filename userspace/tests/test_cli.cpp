@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sstream>
 
 #include "cli.hpp"
 
@@ -119,6 +120,11 @@ TEST(Cli, HelpTextsComeFromTheOptionTables)
 			EXPECT_NE(std::string::npos, u.find(opt)) << opt << " in\n" << u;
 	}
 	EXPECT_NE(std::string::npos, usage(Command::Audit).find("--fail-on-unsealed"));
+	for (auto c : {Command::None, Command::Status, Command::Exec, Command::Audit, Command::Check}) {
+		std::istringstream lines(usage(c));
+		for (std::string line; std::getline(lines, line);)
+			EXPECT_LE(line.size(), 80u) << line;
+	}
 	EXPECT_NE(std::string::npos, usage(Command::Audit).find("-v, --verbose"));
 }
 

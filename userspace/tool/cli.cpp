@@ -43,14 +43,14 @@ constexpr Opt kPid{'p', "pid", "pid[,...]", "only these processes"};
 constexpr Opt kGlobalOpts[] = {kHelp, kVersion};
 constexpr Opt kStatusOpts[] = {
 	kPid,
-	{'o', "output", "list", "columns of the mapping tables (+list: add to the default)"},
+	{'o', "output", "list", "columns of the mapping tables\n(+list: add to the default)"},
 	kListColumns, kJson,
-	{'r', "raw", nullptr, "one flat table of every process's mappings, values escaped"},
+	{'r', "raw", nullptr, "one flat table of every process's mappings,\nvalues escaped"},
 	kNoheadings, kHelp, kVersion,
 };
 constexpr Opt kAuditOpts[] = {
 	{kOptFailOnUnsealed, "fail-on-unsealed", nullptr,
-	 "exit 1 if a process is unsealed or opted out, 5 if some\ncould not be judged"},
+	 "exit 1 if a process is unsealed or opted out,\n5 if some could not be judged"},
 	{'v', "verbose", nullptr, "also list the processes that could not be judged"},
 	{'a', "all", nullptr, "list every process"},
 	kPid,
@@ -60,10 +60,10 @@ constexpr Opt kAuditOpts[] = {
 constexpr Opt kCheckOpts[] = {kJson, kHelp, kVersion};
 constexpr Opt kExecOpts[] = {
 	{kOptUnseal, "unseal", nullptr,
-	 "the program and its descendants run with unsealed system\nmappings (CRIU, rr, gVisor); needs "
-	 "CAP_CHECKPOINT_RESTORE or\nCAP_SYS_ADMIN unless vm.mseal_sysmap_optout is 0"},
-	{kOptSeal, "seal", nullptr, "the program runs sealed (the default of every process)"},
-	{kOptLock, "lock", nullptr, "with --seal: the policy can never change again, for the\nprogram and all its descendants"},
+	 "the program and its descendants run with\nunsealed system mappings (CRIU, rr, gVisor);\n"
+	 "needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN\nunless vm.mseal_sysmap_optout is 0"},
+	{kOptSeal, "seal", nullptr, "the program runs sealed (every process's default)"},
+	{kOptLock, "lock", nullptr, "with --seal: the policy can never change again,\nfor the program and all its descendants"},
 	kHelp, kVersion,
 };
 // clang-format on
