@@ -47,9 +47,12 @@ if [ ${#missing[@]} -eq 0 ]; then
 else
 	nok "missing after install: ${missing[*]}"
 fi
-[ -n "$pc" ] && [ -n "$lib" ] || skip_rest "no library or no sysmap.pc"
+if [ -z "$pc" ] || [ -z "$lib" ]; then
+	skip_rest "no library or no sysmap.pc"
+fi
 
-export PKG_CONFIG_PATH=$(dirname "$pc")
+PKG_CONFIG_PATH=$(dirname "$pc")
+export PKG_CONFIG_PATH
 if flags=$(pkg-config --cflags --libs sysmap 2>"$tmp/pc.log") && version=$(pkg-config --modversion sysmap) &&
 	[[ $flags == *"-I$prefix/include"* ]] && [[ $flags == *"-L$(dirname "$lib")"* ]]; then
 	ok "pkg-config --cflags --libs sysmap points into the prefix (version $version)"

@@ -324,8 +324,10 @@ TEST(Proc, RealZombie)
 		_exit(0);
 	Process p;
 	for (int i = 0; i < 500; i++) {
+		// Process, then (for an instant) Exiting, then Zombie; never a kernel thread.
 		p = read_process(child, true);
-		if (p.task != Task::Process)
+		ASSERT_NE(Task::KernelThread, p.task);
+		if (p.task == Task::Zombie)
 			break;
 		usleep(2000);
 	}
