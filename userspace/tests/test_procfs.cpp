@@ -324,8 +324,14 @@ TEST(Proc, RealZombie)
 		_exit(0);
 	Process p;
 	for (int i = 0; i < 500; i++) {
-		// Process, then (for an instant) Exiting, then Zombie; never a kernel thread.
-		p = read_process(child, true);
+		// Process, then (for an instant) Exiting, then Zombie; never a
+		// kernel thread. A read that overlaps the exit says so: try again.
+		try {
+			p = read_process(child, true);
+		} catch (const ProcError &e) {
+			ASSERT_EQ(ProcError::Kind::Gone, e.kind()) << e.what();
+			continue;
+		}
 		ASSERT_NE(Task::KernelThread, p.task);
 		if (p.task == Task::Zombie)
 			break;
