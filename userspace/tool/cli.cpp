@@ -4,7 +4,6 @@
 #include <array>
 #include <charconv>
 #include <getopt.h>
-#include <memory>
 #include <span>
 
 namespace sysmap::cli

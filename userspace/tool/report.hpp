@@ -45,8 +45,8 @@ std::string_view task_name(Task t);
 // A cell of a table: nullopt when there is nothing to show.
 std::optional<std::string> cell(cols::Col c, const Row &row, const Mapping *m);
 
-// A process object of the schema; with_mappings: "mappings" is the
-// process's system mappings (or null), otherwise null.
+// A process object of the schema; "mappings" is null unless the
+// process's system mappings were read.
 void process_json(JsonWriter &j, const Row &row);
 
 // status: the per-process report (default), the flat table (-r) and -J.
