@@ -67,7 +67,7 @@ record_run() {	# record_run NAME RUNNER_STATUS
 
 # Run one guest suite on an x86_64 kernel. It needs that kernel, the
 # userspace and the selftests; if one of them failed to build, the suite is
-# a failure without a boot.
+# a failure without a boot. APPEND="..." suite ... adds kernel arguments.
 suite() {
 	local name=$1 kernel=$2 timeout=$3 rc need
 	shift 3
@@ -81,7 +81,7 @@ suite() {
 		fi
 	done
 	set +e
-	"$REPO/scripts/vm-run.sh" --name "$name" --timeout "$timeout" \
+	"$REPO/scripts/vm-run.sh" --name "$name" --timeout "$timeout" ${APPEND:+--append "$APPEND"} \
 		"$CACHE/build/$kernel/arch/x86/boot/bzImage" -- "$@"
 	rc=$?
 	set -e
@@ -99,16 +99,23 @@ stage "userspace: build and host unit tests"
 # Remove what an earlier build linked, so a failed build cannot leave
 # binaries behind for the tests below.
 find "$REPO/build/userspace" -maxdepth 1 -type f -perm -u+x -delete 2>/dev/null || true
-if build userspace "$REPO/scripts/build-userspace.sh" 2>"$RESULTS/userspace-build.log"; then
+if build userspace env SYSMAP_STRICT=1 "$REPO/scripts/build-userspace.sh" 2>"$RESULTS/userspace-build.log"; then
 	"$REPO/build/userspace/sysmap_unit_tests" >"$RESULTS/host-unit.log" 2>&1 || true
 	"$REPO/scripts/gtest-tap.sh" <"$RESULTS/host-unit.log" >"$RESULTS/host-unit.tap"
+	# make install into a scratch prefix, and a C program built against it
+	# with pkg-config.
+	"$REPO/userspace/tests/install-test.sh" "$REPO/build/userspace" >"$RESULTS/host-install.tap" \
+		2>"$RESULTS/host-install.log" || true
 else
 	tail -n 30 "$RESULTS/userspace-build.log" >&2
 	echo "not ok - host unit tests: not run, the userspace build failed" >"$RESULTS/host-unit.tap"
+	echo "not ok - install test: not run, the userspace build failed" >"$RESULTS/host-install.tap"
 fi
 
-if clang-format --dry-run --Werror "$REPO"/userspace/src/*.cpp "$REPO"/userspace/include/sysmap/*.hpp \
-	"$REPO"/userspace/tests/*.cpp "$REPO"/userspace/fuzz/*.cpp "$REPO"/tests/programs/*.cpp \
+if clang-format --dry-run --Werror "$REPO"/userspace/src/*.cpp "$REPO"/userspace/src/*.hpp \
+	"$REPO"/userspace/include/sysmap/*.hpp "$REPO"/userspace/include/sysmap/*.h \
+	"$REPO"/userspace/tool/*.cpp "$REPO"/userspace/tool/*.hpp "$REPO"/userspace/tests/*.cpp \
+	"$REPO"/userspace/tests/*.c "$REPO"/userspace/fuzz/*.cpp "$REPO"/tests/programs/*.cpp \
 	>"$RESULTS/clang-format.log" 2>&1; then
 	echo "ok - clang-format: the C++ sources follow .clang-format" >"$RESULTS/host-style.tap"
 else
@@ -160,6 +167,11 @@ if [ "$host_only" -eq 0 ]; then
 	suite seal-criu x86_64-seal 1800 tests/guest/criu.sh
 	suite seal-runsc x86_64-seal 900 tests/guest/runsc.sh
 	suite seal-rr-pattern x86_64-seal 300 tests/guest/rr-pattern.sh
+	APPEND="sysctl.vm.mseal_sysmap_optout=2 mseal_sysmap=off" \
+		suite seal-level2-boot x86_64-seal 600 tests/guest/levels.sh boot2
+	APPEND="sysctl.vm.mseal_sysmap_optout=0" \
+		suite seal-level-raise x86_64-seal 600 tests/guest/levels.sh raise
+	APPEND="mseal_sysmap=off" suite seal-rescue x86_64-seal 300 tests/guest/rescue.sh
 
 	if want arm64-selftests; then
 		stage "arm64: cross-build the kernel and the guest's initramfs"

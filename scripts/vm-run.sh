@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot a test kernel in QEMU and run one suite as the guest's init.
 #
-#   vm-run.sh [--timeout SEC] [--name NAME] KERNEL -- COMMAND [ARGS...]
+#   vm-run.sh [--timeout SEC] [--name NAME] [--append ARGS] KERNEL -- COMMAND [ARGS...]
 #   vm-run.sh --arch arm64 --initrd FILE [--timeout SEC] --name NAME KERNEL
 #
 # The guest sees the host root read-only over virtio-9p, tmpfs where writes
@@ -10,6 +10,8 @@
 # The serial console is kept in NAME/console.log and scanned for kernel
 # splats. An arm64 guest (qemu-system-aarch64 -machine virt) has no host
 # root: it runs the /init of its initramfs, which runs its own suite.
+# --append adds kernel command-line arguments (e.g. a sysctl.* setting).
+# The exact QEMU command is saved as NAME/qemu-command, to replay a run.
 # Exit status: the suite's own, or
 #   124  the guest did not finish within the timeout
 #   125  the suite finished, but the kernel printed a warning or worse
@@ -20,10 +22,12 @@ timeout=600
 name=
 arch=x86_64
 initrd=
+append=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--) shift; break ;;
@@ -71,18 +75,21 @@ fi
 case $arch in
 x86_64)
 	qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 2G -kernel "$kernel"
-		-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144 root=/dev/root ro init=$REPO/scripts/guest-init.sh"
+		-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144 root=/dev/root ro init=$REPO/scripts/guest-init.sh${append:+ $append}"
 		-fsdev local,id=root,path=/,readonly=on,multidevs=remap,security_model=none
 		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root)
 	;;
 arm64)
 	[ -f "$initrd" ] || die "arm64 guests need --initrd (scripts/build-arm64-guest.sh)"
 	qemu=(qemu-system-aarch64 -machine virt -cpu max -smp 2 -m 1G -kernel "$kernel"
-		-initrd "$initrd" -append "console=ttyAMA0 panic=-1 rdinit=/init")
+		-initrd "$initrd" -append "console=ttyAMA0 panic=-1 rdinit=/init${append:+ $append}")
 	;;
 *) die "unknown architecture $arch" ;;
 esac
 
+printf '%q ' timeout -k 10 "$timeout" "${qemu[@]}" "${results_share[@]}" "${host_shares[@]}" \
+	-display none -monitor none -no-reboot -serial "file:$res/console.log" >"$res/qemu-command"
+echo >>"$res/qemu-command"
 start=$SECONDS
 set +e
 timeout -k 10 "$timeout" "${qemu[@]}" "${results_share[@]}" "${host_shares[@]}" \

@@ -10,15 +10,33 @@ declare -A summary
 say "1. This kernel seals system mappings at execve(): sysmapctl check"
 "$ctl" check
 
+# Every line of the summary is taken from what the run printed.
+# attack_summary OUTPUT: what happened to the attack, in the attack's words.
+attack_summary() {
+	local refused succeeded
+	refused=$(grep -c ": refused, " <<<"$1")
+	succeeded=$(grep -m1 "SUCCEEDED" <<<"$1" | sed 's/^ *//; s/:.*//')
+	if [ -n "$succeeded" ]; then
+		echo "$succeeded succeeded: the vDSO was replaced"
+	else
+		echo "$refused calls refused ($(grep -m1 -o 'refused, .*' <<<"$1" | sed 's/refused, //'))"
+	fi
+}
+
 say "2. Every process starts sealed. The system mappings of a normal process:"
-"$ctl" status
-"$ctl" status | grep -qE '^\s+\[vdso\].* yes$' && summary[normal]="vDSO sealed" || summary[normal]="NOT sealed"
+out=$("$ctl" status)
+printf '%s\n' "$out"
+summary[normal]="[vdso] sealed: $(awk '$1 == "[vdso]" { print $NF }' <<<"$out")"
 
 say "3. An attacker who controls a memory-management call tries to replace the vDSO:"
-"$bin/vdso_attack" && summary[attack]="blocked (EPERM)" || summary[attack]="NOT blocked"
+out=$("$bin/vdso_attack" 2>&1)
+printf '%s\n' "$out"
+summary[attack]=$(attack_summary "$out")
 
 say "   The same program started opted out (sysmapctl exec --unseal) is unprotected:"
-"$ctl" exec --unseal -- "$bin/vdso_attack" && summary[optout]="blocked?" || summary[optout]="succeeds (as on a stock kernel)"
+out=$("$ctl" exec --unseal -- "$bin/vdso_attack" 2>&1)
+printf '%s\n' "$out"
+summary[optout]=$(attack_summary "$out")
 
 say "4. CRIU: dump a process, then restore it with a sealed criu, then opted out"
 work=/tmp/demo-work img=/tmp/demo-img
@@ -32,23 +50,25 @@ echo "\$ sysmapctl exec --unseal -- criu dump -t $pid -D $img"
 rm -f /run/criu.kdat
 echo "\$ criu restore -d -D $img        # criu itself sealed"
 if criu restore -d -D "$img" -o restore.log; then
-	summary[criu_sealed]="restored?!"
+	summary[criu_sealed]="restored, although criu was sealed"
 else
 	echo "restore failed; from its log:"
 	grep -E "Error" "$img/restore.log" | head -n 3
-	summary[criu_sealed]="fails (cannot unmap its sealed vDSO)"
+	summary[criu_sealed]="fails: $(grep -m1 -oE 'Failed to unmap native vdso|Unable to unmap .*' "$img/restore.log" ||
+		echo "for a reason the log does not name")"
 fi
 rm -f /run/criu.kdat
 echo "\$ sysmapctl exec --unseal -- criu restore -d -D $img"
 if "$ctl" exec --unseal -- criu restore -d -D "$img" -o restore.log; then
 	kill -USR1 "$pid"
-	sleep 1
-	echo "restored; the workload reports: $(cat "$work/report" 2>/dev/null)"
-	summary[criu_unsealed]="restores, workload intact"
+	for _ in $(seq 50); do [ -s "$work/report" ] && break; sleep 0.1; done
+	report=$(cat "$work/report" 2>/dev/null)
+	echo "restored; the workload reports: $report"
+	summary[criu_unsealed]="restores; workload reports: ${report:-nothing}"
 	"$ctl" status "$pid" | head -n 1
 	kill "$pid"
 else
-	summary[criu_unsealed]="FAILED"
+	summary[criu_unsealed]="fails: $(grep -m1 -E 'Error' "$img/restore.log")"
 fi
 
 say "5. An administrator's view: sysmapctl audit"

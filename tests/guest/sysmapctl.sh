@@ -23,7 +23,7 @@ if [ "$kernel" = base ]; then
 	check "exec --unseal: runs the program anyway" test $? -eq 0
 	check "exec --unseal: says nothing is sealed here" grep -q "nothing is sealed here" <<<"$err"
 	"$ctl" exec --seal -- true 2>/dev/null
-	check "exec --seal: exit 4, cannot honour it" test $? -eq 4
+	check "exec --seal: exit 125, cannot honour it" test $? -eq 125
 	"$ctl" audit >/dev/null 2>&1
 	check "audit: exit 4" test $? -eq 4
 	out=$("$ctl" status)
@@ -61,7 +61,7 @@ json=$("$ctl" exec --seal --lock -- "$ctl" status --json)
 check "exec --seal --lock: child locked" test "$(field 'd["processes"][0]["locked"]' <<<"$json")" = True
 check "exec --seal --lock: child sealed" test "$(field 'd["processes"][0]["image_sealed"]' <<<"$json")" = True
 err=$("$ctl" exec --seal --lock -- "$ctl" exec --unseal -- true 2>&1)
-check "exec --unseal under a lock: exit 3" test $? -eq 3
+check "exec --unseal under a lock: exit 125" test $? -eq 125
 check "exec --unseal under a lock: says locked" grep -q "locked" <<<"$err"
 
 # Exit status passthrough.
@@ -101,7 +101,7 @@ ctl=/tmp/sysmapctl-nobody
 out=$(as_nobody "$ctl" status)
 check "nobody: status works" grep -qE '^\s+\[vdso\].* yes$' <<<"$out"
 err=$(as_nobody "$ctl" exec --unseal -- true 2>&1)
-check "nobody: exec --unseal is exit 3" test $? -eq 3
+check "nobody: exec --unseal is exit 125" test $? -eq 125
 check "nobody: the error names CAP_CHECKPOINT_RESTORE" grep -q CAP_CHECKPOINT_RESTORE <<<"$err"
 as_nobody "$ctl" exec --seal --lock -- true
 check "nobody: exec --seal --lock works" test $? -eq 0
