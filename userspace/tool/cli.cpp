@@ -19,6 +19,7 @@ enum : int {
 	kOptSeal,
 	kOptUnseal,
 	kOptLock,
+	kOptTree,
 };
 
 // Every option, declared once: getopt_long()'s tables and the help text
@@ -65,6 +66,13 @@ constexpr Opt kExecOpts[] = {
 	{kOptLock, "lock", nullptr, "with --seal: the policy can never change again,\nfor the program and all its descendants"},
 	kHelp, kVersion,
 };
+constexpr Opt kSealOpts[] = {
+	{kOptTree, "tree", nullptr, "also every descendant of each PID"},
+	{kOptLock, "lock", nullptr, "lock the policy: it can never change again"},
+	{'v', "verbose", nullptr, "print each process's state once sealed"},
+	kHelp, kVersion,
+};
+constexpr Opt kCriuOpts[] = {kHelp, kVersion};
 // clang-format on
 
 // Options that exclude each other, per group; see sysmapctl(1).
@@ -124,10 +132,8 @@ struct Spec {
 };
 
 constexpr Spec kSpecs[] = {
-    {Command::Status, "status", kStatusOpts},
-    {Command::Exec, "exec", kExecOpts},
-    {Command::Audit, "audit", kAuditOpts},
-    {Command::Check, "check", kCheckOpts},
+    {Command::Status, "status", kStatusOpts}, {Command::Exec, "exec", kExecOpts}, {Command::Audit, "audit", kAuditOpts},
+    {Command::Check, "check", kCheckOpts},    {Command::Seal, "seal", kSealOpts}, {Command::Criu, "criu", kCriuOpts},
 };
 
 std::string option_name(std::span<const Opt> opts, int val)
@@ -207,7 +213,7 @@ std::string_view name(Command command)
 
 int usage_status(Command command)
 {
-	return command == Command::Exec ? kExecFailed : kUsage;
+	return command == Command::Exec || command == Command::Criu ? kExecFailed : kUsage;
 }
 
 Options parse(const std::vector<std::string> &args)
@@ -250,12 +256,12 @@ Options parse(const std::vector<std::string> &args)
 	auto spec = std::find_if(std::begin(kSpecs), std::end(kSpecs), [&](const Spec &s) { return s.name == *rest; });
 	if (spec == std::end(kSpecs))
 		throw UsageError(Command::None,
-		                 "unknown command '" + *rest + "'; commands: status, exec, audit, check");
+		                 "unknown command '" + *rest + "'; commands: status, exec, audit, check, seal, criu");
 	o.command = spec->command;
 
 	Argv sub("sysmapctl " + std::string(spec->name), rest + 1, args.end());
 	std::vector<int> seen;
-	Getopt g(spec->opts, o.command == Command::Exec);
+	Getopt g(spec->opts, o.command == Command::Exec || o.command == Command::Criu);
 	reset_getopt();
 	for (int c; (c = getopt_long(sub.argc(), sub.argv(), g.shortopts.c_str(), g.longopts.data(), nullptr)) != -1;) {
 		for (const auto &group : kExclusive) {
@@ -309,6 +315,9 @@ Options parse(const std::vector<std::string> &args)
 		case kOptLock:
 			o.lock = true;
 			break;
+		case kOptTree:
+			o.tree = true;
+			break;
 		case ':':
 			throw UsageError(o.command,
 			                 "option '" + unknown_option(sub, spec->opts) + "' needs an argument");
@@ -337,6 +346,17 @@ Options parse(const std::vector<std::string> &args)
 			throw UsageError(o.command, "--lock needs sealing on: a locked opt-out is not allowed");
 		if (o.lock)
 			o.seal = true;
+		break;
+	case Command::Seal:
+		for (const auto &a : operands)
+			add_pids(o, a);
+		if (o.pids.empty())
+			throw UsageError(o.command, "no process given: sysmapctl seal [--tree] [--lock] PID...");
+		break;
+	case Command::Criu:
+		o.program = operands;
+		if (o.program.empty())
+			throw UsageError(o.command, "no criu command given: sysmapctl criu [--] criu dump|restore ...");
 		break;
 	default:
 		if (!operands.empty())
@@ -409,6 +429,30 @@ std::string usage(Command command)
 		       tail;
 		opts = kCheckOpts;
 		break;
+	case Command::Seal:
+		head = " sysmapctl seal [--tree] [--lock] PID...\n"
+		       "\n"
+		       "Seal the system mappings of running processes now, and set their policy to\n"
+		       "seal: each process makes the call itself, with ptrace (the rights of a\n"
+		       "debugger are needed). A process blocked in a system call resumes it; a\n"
+		       "stopped one stays stopped.\n";
+		tail = "\nExit status: 0 all sealed, 3 a process could not be sealed, 4 not supported\n"
+		       "by the kernel.\n" +
+		       tail;
+		opts = kSealOpts;
+		break;
+	case Command::Criu:
+		head = " sysmapctl criu [--] CRIU-COMMAND [ARGUMENT...]\n"
+		       "\n"
+		       "Run criu opted out of sealing. 'criu dump' also records each process's\n"
+		       "sealing state in DIR/sysmap-policy; 'criu restore' is run detached and\n"
+		       "stopped, each restored process gets its recorded state back (sealed unless\n"
+		       "it was opted out), and then the tree continues.\n";
+		tail = "\nExit status: criu's; 125 if sysmapctl fails, 126 if criu cannot be executed,\n"
+		       "127 if it is not found.\n" +
+		       tail;
+		opts = kCriuOpts;
+		break;
 	case Command::None:
 		head = " sysmapctl COMMAND [options]\n"
 		       "\n"
@@ -419,7 +463,9 @@ std::string usage(Command command)
 		       " status [PID...]                         system mappings and policy of processes\n"
 		       " exec [--unseal | --seal [--lock]] --    run a program with a chosen policy\n"
 		       " audit [--fail-on-unsealed]              find unsealed or opted-out processes\n"
-		       " check                                   what this kernel supports\n";
+		       " check                                   what this kernel supports\n"
+		       " seal [--tree] [--lock] PID...           seal running processes now\n"
+		       " criu -- criu dump|restore ...           checkpoint/restore, sealing kept\n";
 		tail = "\nRun 'sysmapctl COMMAND --help' for the options of a command.\n" + tail;
 		break;
 	}

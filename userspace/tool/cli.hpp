@@ -14,7 +14,7 @@
 namespace sysmap::cli
 {
 
-enum class Command { None, Status, Exec, Audit, Check };
+enum class Command { None, Status, Exec, Audit, Check, Seal, Criu };
 
 // Exit statuses of sysmapctl; documented in sysmapctl(1).
 enum Exit : int {
@@ -25,6 +25,7 @@ enum Exit : int {
 	kUnsupported = 4, // the kernel does not seal system mappings
 	kIncomplete = 5,  // audit: some processes could not be judged
 	// exec, as env(1) and timeout(1); otherwise the program's own status
+	// criu, too: criu's status, or 125 if sysmapctl itself failed
 	kExecFailed = 125, // sysmapctl itself failed
 	kCannotExec = 126, // the program was found but cannot be executed
 	kNotFound = 127,   // the program was not found
@@ -43,9 +44,10 @@ struct Options {
 	bool all = false;                  // audit: list every process
 	bool fail_on_unsealed = false;
 	std::optional<bool> seal;         // exec: --seal / --unseal
-	bool lock = false;                // exec: --lock
-	std::vector<pid_t> pids;          // status, audit
-	std::vector<std::string> program; // exec
+	bool lock = false;                // exec, seal: --lock
+	bool tree = false;                // seal: --tree
+	std::vector<pid_t> pids;          // status, audit, seal
+	std::vector<std::string> program; // exec, criu
 };
 
 // A mistake on the command line: the message names it; `command` says
@@ -69,7 +71,7 @@ std::string_view name(Command command);
 // The help text of a command (Command::None: the overview), for stdout.
 std::string usage(Command command);
 
-// The exit status of a usage error: exec follows env(1) and returns 125.
+// The exit status of a usage error: exec and criu follow env(1) and return 125.
 int usage_status(Command command);
 
 // The columns a table shows when -o does not say (mapping tables: `raw`

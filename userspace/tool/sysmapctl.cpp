@@ -1,14 +1,24 @@
 // sysmapctl: inspect, audit and control the sealing of system mappings.
 #include <cerrno>
 #include <clocale>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.hpp"
+#include "criu.hpp"
 #include "report.hpp"
+#include "reseal.hpp"
 #include "sysmap/audit.hpp"
 #include "sysmap/policy.hpp"
 #include "sysmap/procfs.hpp"
@@ -217,6 +227,276 @@ int cmd_check(const cli::Options &o)
 	return report::check_status(c);
 }
 
+// SYSMAP_SEAL_FAULT, the test hook of seal and criu restore.
+std::optional<reseal::Fault> fault_from_env()
+{
+	const char *v = std::getenv("SYSMAP_SEAL_FAULT");
+	try {
+		return reseal::parse_fault(v ? v : "");
+	} catch (const std::invalid_argument &e) {
+		err(std::string("SYSMAP_SEAL_FAULT: ") + e.what());
+		return std::nullopt;
+	}
+}
+
+std::string describe(const SealState &s)
+{
+	return std::string("image ") + (s.image_sealed ? "sealed" : "unsealed") + ", policy " +
+	       (s.policy_seal ? "seal" : "unseal") + (s.locked ? ", locked" : "");
+}
+
+void seal_failed(pid_t pid, const reseal::SealError &e)
+{
+	err("failed to seal PID " + std::to_string(pid) + ": " + e.what() + " (" + e.advice() + ")");
+}
+
+int seal_status(const reseal::SealError &e)
+{
+	return e.kind() == reseal::SealError::Kind::Unsupported && !kernel_supports_sealing() ? Exit::kUnsupported
+	                                                                                      : Exit::kFailed;
+}
+
+int cmd_seal(const cli::Options &o)
+{
+	auto fault = fault_from_env();
+	if (!fault)
+		return Exit::kUsage;
+	int rc = Exit::kOk;
+	for (pid_t root : o.pids) {
+		auto one = [&](pid_t pid) {
+			try {
+				SealState st = reseal::seal(pid, o.lock, *fault);
+				if (o.verbose)
+					out("PID " + std::to_string(pid) + ": " + describe(st) + "\n");
+			} catch (const reseal::SealError &e) {
+				using K = reseal::SealError::Kind;
+				// A descendant that is exiting, or has exited, has nothing to seal.
+				if (pid != root && (e.kind() == K::Gone || e.kind() == K::Unsealable))
+					return;
+				seal_failed(pid, e);
+				if (rc == Exit::kOk)
+					rc = seal_status(e);
+			}
+		};
+		if (o.tree)
+			reseal::walk_tree(root, one);
+		else
+			one(root);
+	}
+	return rc;
+}
+
+// Run a program and wait for it: its exit status, as a shell reports it.
+int run_and_wait(const std::vector<std::string> &program)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) != 0) {
+		err(std::string("failed to execute ") + program[0] + ": " + std::strerror(errno));
+		return Exit::kExecFailed;
+	}
+	std::fflush(stdout);
+	pid_t child = fork();
+	if (child < 0) {
+		err(std::string("failed to execute ") + program[0] + ": " + std::strerror(errno));
+		return Exit::kExecFailed;
+	}
+	if (child == 0) {
+		std::vector<std::string> args = program;
+		std::vector<char *> argv;
+		for (auto &a : args)
+			argv.push_back(a.data());
+		argv.push_back(nullptr);
+		execvp(argv[0], argv.data());
+		int e = errno;
+		(void)!write(pipefd[1], &e, sizeof(e));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	int e = 0;
+	ssize_t n;
+	do
+		n = read(pipefd[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	int status = 0;
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+	}
+	if (n == sizeof(e)) {
+		err("failed to execute " + program[0] + ": " + std::strerror(e) +
+		    (e == ENOENT ? " (check the name and PATH)" : ""));
+		return e == ENOENT ? Exit::kNotFound : Exit::kCannotExec;
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+// The sealing state of a tree about to be dumped.
+std::vector<criu::Record> record_tree(pid_t root)
+{
+	std::vector<criu::Record> records;
+	reseal::walk_tree(root, [&](pid_t pid) {
+		try {
+			Process p = read_process(pid, false);
+			if (p.task != Task::Process || !p.state)
+				return;
+			std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+			std::string line;
+			std::getline(f, line);
+			auto st = parse_stat(line);
+			records.push_back({pid, *p.state, st && st->state == 'T'});
+		} catch (const ProcError &) {
+			// gone: criu will not find it either
+		}
+	});
+	return records;
+}
+
+bool write_file(const std::string &path, const std::string &text)
+{
+	std::string tmp = path + ".tmp";
+	{
+		std::ofstream f(tmp, std::ios::trunc);
+		if (!(f << text) || !f.flush())
+			return false;
+	}
+	return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+// A private directory for criu's pidfile, removed with what is in it.
+class TempDir
+{
+public:
+	TempDir()
+	{
+		const char *base = std::getenv("TMPDIR");
+		std::string tmpl = std::string(base && *base ? base : "/tmp") + "/sysmapctl-XXXXXX";
+		if (mkdtemp(tmpl.data()))
+			path_ = tmpl;
+	}
+	~TempDir()
+	{
+		if (path_.empty())
+			return;
+		unlink((path_ + "/pid").c_str());
+		rmdir(path_.c_str());
+	}
+	TempDir(const TempDir &) = delete;
+	TempDir &operator=(const TempDir &) = delete;
+	const std::string &path() const { return path_; }
+
+private:
+	std::string path_;
+};
+
+int criu_restore(const criu::Invocation &inv, const std::vector<std::string> &program, reseal::Fault fault)
+{
+	std::string policy_path = inv.images_dir + "/" + criu::kPolicyFile;
+	std::map<pid_t, criu::Record> recorded;
+	std::ifstream pf(policy_path);
+	if (!pf) {
+		std::fputs(("sysmapctl: note: no " + policy_path +
+		            " (not dumped by 'sysmapctl criu'): every restored process will be sealed\n")
+		               .c_str(),
+		           stderr);
+	} else {
+		try {
+			for (const auto &r : criu::parse_records(pf))
+				recorded[r.pid] = r;
+		} catch (const std::invalid_argument &e) {
+			err("failed to read " + policy_path + ": " + e.what() +
+			    "; dump again with 'sysmapctl criu', or remove it to restore everything sealed");
+			return Exit::kExecFailed;
+		}
+	}
+	TempDir tmp;
+	if (!inv.pidfile && tmp.path().empty()) {
+		err(std::string("failed to create a directory for criu's pidfile: ") + std::strerror(errno));
+		return Exit::kExecFailed;
+	}
+	std::string pidfile = inv.pidfile ? criu::pidfile_path(inv) : tmp.path() + "/pid";
+	int rc = run_and_wait(criu::restore_args(inv, program, tmp.path() + "/pid"));
+	if (rc != Exit::kOk)
+		return rc;
+	pid_t root = 0;
+	std::ifstream pidf(pidfile);
+	if (!(pidf >> root) || root <= 0) {
+		err("failed to read the restored tree's PID from " + pidfile +
+		    "; the restored processes are left stopped");
+		return Exit::kExecFailed;
+	}
+	std::vector<pid_t> tree;
+	reseal::walk_tree(root, [&](pid_t pid) { tree.push_back(pid); });
+	bool ok = true;
+	for (pid_t pid : tree) {
+		auto it = recorded.find(pid);
+		unsigned long flags = it != recorded.end() ? criu::restore_flags(it->second) : kFlagSeal | kFlagImage;
+		try {
+			reseal::apply(pid, flags, fault);
+		} catch (const reseal::SealError &e) {
+			seal_failed(pid, e);
+			ok = false;
+		}
+	}
+	if (!ok) {
+		err("the restored processes are left stopped: seal them with 'sysmapctl seal --tree " +
+		    std::to_string(root) + "' and continue them with 'kill -CONT', or kill them");
+		return Exit::kExecFailed;
+	}
+	if (!inv.leave_stopped)
+		for (pid_t pid : tree) {
+			auto it = recorded.find(pid);
+			if (it == recorded.end() || !it->second.stopped)
+				kill(pid, SIGCONT);
+		}
+	return Exit::kOk;
+}
+
+int cmd_criu(const cli::Options &o)
+{
+	auto fault = fault_from_env();
+	if (!fault)
+		return Exit::kExecFailed;
+	criu::Invocation inv;
+	try {
+		inv = criu::parse_invocation(o.program);
+	} catch (const std::invalid_argument &e) {
+		err(e.what());
+		return Exit::kExecFailed;
+	}
+	if (inv.action == "dump" && !inv.tree) {
+		err("criu dump needs -t PID: sysmapctl records the sealing state of that tree");
+		return Exit::kExecFailed;
+	}
+	bool supported = kernel_supports_sealing();
+	std::vector<criu::Record> records;
+	if (supported && inv.action == "dump")
+		records = record_tree(*inv.tree);
+	// Opted out, as "exec --unseal": criu moves and unmaps system mappings.
+	try {
+		ensure_policy({false, false});
+	} catch (const PolicyError &e) {
+		if (e.kind() != PolicyError::Kind::Unsupported) {
+			err(std::string("failed to turn sealing off: ") + e.what() + "; " + advice(e));
+			return Exit::kExecFailed;
+		}
+	}
+	if (!supported || (inv.action != "dump" && inv.action != "restore"))
+		return run_and_wait(o.program);
+	if (inv.action == "restore")
+		return criu_restore(inv, o.program, *fault);
+	int rc = run_and_wait(o.program);
+	if (rc != Exit::kOk)
+		return rc;
+	std::string path = inv.images_dir + "/" + criu::kPolicyFile;
+	if (!write_file(path, criu::format_records(records))) {
+		err("failed to write " + path + ": " + std::strerror(errno) +
+		    "; without it a restore seals every process");
+		return Exit::kExecFailed;
+	}
+	return Exit::kOk;
+}
+
 // For "failed to ...": what a command was doing.
 std::string what_it_does(cli::Command command)
 {
@@ -229,6 +509,10 @@ std::string what_it_does(cli::Command command)
 		return "audit the processes";
 	case cli::Command::Check:
 		return "examine this process";
+	case cli::Command::Seal:
+		return "seal the processes";
+	case cli::Command::Criu:
+		return "run criu";
 	case cli::Command::None:
 		break;
 	}
@@ -246,6 +530,10 @@ int run(const cli::Options &o)
 		return cmd_audit(o);
 	case cli::Command::Check:
 		return cmd_check(o);
+	case cli::Command::Seal:
+		return cmd_seal(o);
+	case cli::Command::Criu:
+		return cmd_criu(o);
 	case cli::Command::None:
 		break;
 	}
@@ -280,7 +568,8 @@ int main(int argc, char **argv)
 		rc = run(o);
 	} catch (const std::exception &e) {
 		err("failed to " + what_it_does(o.command) + ": " + e.what());
-		rc = o.command == cli::Command::Exec ? Exit::kExecFailed : Exit::kFailed;
+		rc = o.command == cli::Command::Exec || o.command == cli::Command::Criu ? Exit::kExecFailed
+		                                                                        : Exit::kFailed;
 	}
 	return close_stdout(rc);
 }

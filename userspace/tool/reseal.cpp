@@ -1,0 +1,818 @@
+#include "reseal.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <cstring>
+#include <dirent.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sysmap/policy.hpp"
+#include "sysmap/sysmap.h"
+
+namespace sysmap::reseal
+{
+
+namespace
+{
+
+constexpr std::string_view kFaultNames[] = {"", "attach", "interrupt", "getregs", "find-syscall", "inject", "restore"};
+
+std::string pid_str(pid_t pid)
+{
+	return std::to_string(pid);
+}
+
+std::string read_text(const std::string &path)
+{
+	std::ifstream f(path);
+	if (!f)
+		return {};
+	std::stringstream ss;
+	ss << f.rdbuf();
+	return ss.str();
+}
+
+// ---------------------------------------------------------------------
+// What differs between architectures: the registers, where the system
+// call number and arguments go, and the instruction that enters the kernel.
+
+struct Regs {
+	user_regs_struct r{};
+};
+
+// The instruction bytes that make a system call, for the target's ABI.
+struct Insn {
+	std::vector<unsigned char> bytes;
+	std::size_t align = 1;
+};
+
+#if defined(__x86_64__)
+
+constexpr unsigned long kUser32Cs = 0x23; // __USER32_CS: an ia32 process
+constexpr long kPrctlNative = SYS_prctl;  // 157
+constexpr long kPrctlIa32 = 172;          // arch/x86/entry/syscalls/syscall_32.tbl
+
+bool get_regs(pid_t tid, Regs &r)
+{
+	return ptrace(PTRACE_GETREGS, tid, nullptr, &r.r) == 0;
+}
+
+bool set_regs(pid_t tid, const Regs &r)
+{
+	return ptrace(PTRACE_SETREGS, tid, nullptr, &r.r) == 0;
+}
+
+bool compat(const Regs &r)
+{
+	return r.r.cs == kUser32Cs;
+}
+
+// "syscall" (0f 05); an ia32 process: "int $0x80" (cd 80). Jumping into
+// the middle of a longer instruction that contains these bytes is fine:
+// the injected call stops at its exit, before anything after it runs.
+Insn syscall_insn(const Regs &r)
+{
+	return compat(r) ? Insn{{0xcd, 0x80}, 1} : Insn{{0x0f, 0x05}, 1};
+}
+
+std::uint64_t pc(const Regs &r)
+{
+	return r.r.rip;
+}
+
+// The system call the thread was in when it stopped, or -1.
+long interrupted_call(const Regs &r)
+{
+	return static_cast<long>(r.r.orig_rax);
+}
+
+Regs prepare(const Regs &saved, std::uint64_t at, unsigned long flags)
+{
+	Regs r = saved;
+	r.r.rip = at;
+	// No system call to restart when the thread resumes at `at`: the
+	// interrupted one is restarted after the registers are given back.
+	r.r.orig_rax = static_cast<unsigned long long>(-1LL);
+	if (compat(saved)) {
+		r.r.rax = kPrctlIa32;
+		r.r.rbx = PR_SET_MSEAL_SYSTEM_MAPPINGS;
+		r.r.rcx = flags;
+		r.r.rdx = r.r.rsi = r.r.rdi = 0;
+	} else {
+		r.r.rax = kPrctlNative;
+		r.r.rdi = PR_SET_MSEAL_SYSTEM_MAPPINGS;
+		r.r.rsi = flags;
+		r.r.rdx = r.r.r10 = r.r.r8 = 0;
+	}
+	return r;
+}
+
+long call_nr(const Regs &r)
+{
+	return static_cast<long>(r.r.orig_rax);
+}
+
+long expected_nr(const Regs &saved)
+{
+	return compat(saved) ? kPrctlIa32 : kPrctlNative;
+}
+
+long result(const Regs &r, const Regs &saved)
+{
+	return compat(saved) ? static_cast<long>(static_cast<int>(r.r.rax)) : static_cast<long>(r.r.rax);
+}
+
+// Skip the system call a thread is about to enter (at its entry stop).
+void skip_call(Regs &r)
+{
+	r.r.orig_rax = static_cast<unsigned long long>(-1LL);
+}
+
+std::optional<std::string> unsupported_abi(const Regs &)
+{
+	return std::nullopt;
+}
+
+#elif defined(__aarch64__)
+
+constexpr unsigned long kPsrMode32 = 0x10; // PSR_MODE32_BIT: an AArch32 process
+constexpr long kPrctlNative = SYS_prctl;   // 167
+
+bool get_regs(pid_t tid, Regs &r)
+{
+	iovec iov{&r.r, sizeof(r.r)};
+	if (ptrace(PTRACE_GETREGSET, tid, reinterpret_cast<void *>(NT_PRSTATUS), &iov) != 0)
+		return false;
+	if (iov.iov_len != sizeof(r.r)) // an AArch32 process's registers are smaller
+		r.r.pstate |= kPsrMode32;
+	return true;
+}
+
+bool set_regs(pid_t tid, const Regs &r)
+{
+	iovec iov{const_cast<user_regs_struct *>(&r.r), sizeof(r.r)};
+	return ptrace(PTRACE_SETREGSET, tid, reinterpret_cast<void *>(NT_PRSTATUS), &iov) == 0;
+}
+
+bool compat(const Regs &r)
+{
+	return (r.r.pstate & kPsrMode32) != 0;
+}
+
+// "svc #0"
+Insn syscall_insn(const Regs &)
+{
+	return {{0x01, 0x00, 0x00, 0xd4}, 4};
+}
+
+std::uint64_t pc(const Regs &r)
+{
+	return r.r.pc;
+}
+
+long interrupted_call(const Regs &)
+{
+	// arm64 rewinds an interrupted call before the stop: pc already
+	// points back at its svc, so there is nothing to find behind it.
+	return -1;
+}
+
+Regs prepare(const Regs &saved, std::uint64_t at, unsigned long flags)
+{
+	Regs r = saved;
+	r.r.pc = at;
+	r.r.regs[8] = kPrctlNative;
+	r.r.regs[0] = PR_SET_MSEAL_SYSTEM_MAPPINGS;
+	r.r.regs[1] = flags;
+	r.r.regs[2] = r.r.regs[3] = r.r.regs[4] = 0;
+	return r;
+}
+
+long call_nr(const Regs &r)
+{
+	return static_cast<long>(r.r.regs[8]);
+}
+
+long expected_nr(const Regs &)
+{
+	return kPrctlNative;
+}
+
+long result(const Regs &r, const Regs &)
+{
+	return static_cast<long>(r.r.regs[0]);
+}
+
+void skip_call(Regs &r)
+{
+	// NT_ARM_SYSTEM_CALL would skip it; an invalid number is as good.
+	r.r.regs[8] = static_cast<unsigned long long>(-1LL);
+}
+
+std::optional<std::string> unsupported_abi(const Regs &r)
+{
+	if (compat(r))
+		return "it is a 32-bit ARM (AArch32) process, which sysmapctl cannot seal yet";
+	return std::nullopt;
+}
+
+#else
+#define SYSMAP_NO_INJECTION 1
+#endif
+
+#ifndef SYSMAP_NO_INJECTION
+
+// ---------------------------------------------------------------------
+// One thread of the target, attached with PTRACE_SEIZE. Whatever happens,
+// the destructor gives it back as it was found: registers, pending
+// signals, and stopped or running.
+
+SealError interrupted(const std::string &what, const std::string &advice = "the process was left as it was")
+{
+	return SealError(SealError::Kind::Interrupted, what, advice);
+}
+
+SealError gone()
+{
+	return SealError(SealError::Kind::Gone, "it exited while it was being sealed", "nothing is left to seal");
+}
+
+// Signals that would end sysmapctl while a target's registers are
+// borrowed wait until it has been given back.
+class HoldSignals
+{
+public:
+	HoldSignals()
+	{
+		sigset_t set;
+		sigemptyset(&set);
+		for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU})
+			sigaddset(&set, sig);
+		sigprocmask(SIG_BLOCK, &set, &old_);
+	}
+	~HoldSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+	HoldSignals(const HoldSignals &) = delete;
+	HoldSignals &operator=(const HoldSignals &) = delete;
+
+private:
+	sigset_t old_;
+};
+
+class Tracee
+{
+public:
+	enum class At { Running, Event, Entry, Exit };
+
+	Tracee(pid_t tgid, pid_t tid) : tgid_(tgid), tid_(tid) {}
+	Tracee(const Tracee &) = delete;
+	Tracee &operator=(const Tracee &) = delete;
+	~Tracee()
+	{
+		try {
+			release();
+		} catch (const SealError &) {
+			// Reported by release() when it is called on the normal path;
+			// here there is nothing more that can be done.
+		}
+	}
+
+	// Returns errno, 0 on success.
+	int seize(bool suspend_seccomp)
+	{
+		unsigned long opts = PTRACE_O_TRACESYSGOOD | (suspend_seccomp ? PTRACE_O_SUSPEND_SECCOMP : 0);
+		if (ptrace(PTRACE_SEIZE, tid_, nullptr, reinterpret_cast<void *>(opts)) != 0)
+			return errno;
+		seized_ = true;
+		at_ = At::Running;
+		return 0;
+	}
+
+	// Stop the thread where it is. A signal that arrives first is
+	// delivered as it would have been; a stopped process reports its
+	// group stop, a running or blocked one the interrupt.
+	void stop()
+	{
+		if (ptrace(PTRACE_INTERRUPT, tid_, nullptr, nullptr) != 0 && errno == ESRCH)
+			throw lost();
+		wait_for(At::Event, false);
+	}
+
+	Regs regs()
+	{
+		Regs r;
+		if (!get_regs(tid_, r))
+			throw errno == ESRCH ? lost() : interrupted("reading its registers failed: " + err());
+		return r;
+	}
+
+	void save(const Regs &r) { saved_ = r; }
+
+	void set(const Regs &r)
+	{
+		// Once written, the registers must be put back, even if writing failed half way.
+		modified_ = true;
+		if (!set_regs(tid_, r))
+			throw errno == ESRCH ? lost() : interrupted("writing its registers failed: " + err());
+	}
+
+	// Run the thread to its next system-call stop (entry or exit).
+	void to_call(At where)
+	{
+		resume(PTRACE_SYSCALL);
+		wait_for(where, true);
+	}
+
+	// Give the thread back: stop it in the kernel's signal path, put its
+	// registers back there (the kernel then restarts an interrupted system
+	// call exactly as it would have), send it the signals that arrived
+	// meanwhile, and detach: it runs again, or stays stopped with its group.
+	void release()
+	{
+		if (!seized_ || gone_)
+			return;
+		if (at_ == At::Running) {
+			if (ptrace(PTRACE_INTERRUPT, tid_, nullptr, nullptr) != 0 && errno == ESRCH)
+				throw lost();
+			wait_for(At::Event, modified_);
+		}
+		if (modified_) {
+			if (at_ == At::Entry) {
+				Regs r = regs();
+				skip_call(r);
+				if (!set_regs(tid_, r))
+					throw unrecoverable("skipping the injected call failed: " + err());
+			}
+			if (at_ != At::Event) {
+				if (ptrace(PTRACE_INTERRUPT, tid_, nullptr, nullptr) != 0 && errno == ESRCH)
+					throw lost();
+				resume(PTRACE_CONT);
+				wait_for(At::Event, true);
+			}
+			if (!saved_ || !set_regs(tid_, *saved_))
+				throw unrecoverable("putting its registers back failed: " + err());
+			modified_ = false;
+		}
+		for (const auto &si : held_) {
+			if (si.si_code < 0 && si.si_code != SI_TKILL &&
+			    syscall(SYS_rt_tgsigqueueinfo, tgid_, tid_, si.si_signo, &si) == 0)
+				continue;
+			syscall(SYS_tgkill, tgid_, tid_, si.si_signo);
+		}
+		held_.clear();
+		if (ptrace(PTRACE_DETACH, tid_, nullptr, nullptr) != 0 && errno != ESRCH)
+			throw unrecoverable("detaching failed: " + err());
+		seized_ = false;
+	}
+
+private:
+	static std::string err() { return std::strerror(errno); }
+
+	SealError lost()
+	{
+		gone_ = true;
+		return gone();
+	}
+
+	SealError unrecoverable(const std::string &what)
+	{
+		return SealError(
+		    SealError::Kind::Unrecoverable, what,
+		    "the process may not run correctly any more: check it, and restart it if it misbehaves");
+	}
+
+	void resume(__ptrace_request how, int sig = 0)
+	{
+		if (ptrace(how, tid_, nullptr, reinterpret_cast<void *>(static_cast<long>(sig))) != 0)
+			throw errno == ESRCH ? lost() : interrupted("resuming it failed: " + err());
+		at_ = At::Running;
+	}
+
+	// Wait until the thread stops at `want`. Signals it is about to take
+	// on the way are delivered (hold = false), or, while it runs borrowed
+	// registers, kept from it and sent again once it has them back.
+	void wait_for(At want, bool hold)
+	{
+		for (;;) {
+			int status = 0;
+			if (waitpid(tid_, &status, __WALL) < 0) {
+				if (errno == EINTR)
+					continue;
+				throw lost();
+			}
+			if (WIFEXITED(status) || WIFSIGNALED(status))
+				throw lost();
+			if (!WIFSTOPPED(status))
+				continue;
+			int sig = WSTOPSIG(status), event = status >> 16;
+			At at = event == PTRACE_EVENT_STOP ? At::Event
+			        : sig == (SIGTRAP | 0x80)  ? (want == At::Exit ? At::Exit : At::Entry)
+			                                   : At::Running;
+			if (at == want || (at == At::Event && want == At::Event)) {
+				at_ = at;
+				return;
+			}
+			if (at == At::Event || at == At::Entry || at == At::Exit) {
+				// A stop that is not the one awaited: an interrupt that
+				// was already pending, or the entry on the way to the
+				// exit. Carry on.
+				at_ = at;
+				resume(want == At::Event ? PTRACE_CONT : PTRACE_SYSCALL);
+				continue;
+			}
+			// A signal-delivery stop.
+			at_ = At::Event; // stopped, though not where the registers can be restored
+			int deliver = sig;
+			if (hold) {
+				siginfo_t si{};
+				if (ptrace(PTRACE_GETSIGINFO, tid_, nullptr, &si) != 0) {
+					si = siginfo_t{};
+					si.si_signo = sig;
+					si.si_code = SI_TKILL;
+				}
+				held_.push_back(si);
+				deliver = 0;
+			}
+			resume(want == At::Event ? PTRACE_CONT : PTRACE_SYSCALL, deliver);
+		}
+	}
+
+	pid_t tgid_, tid_;
+	bool seized_ = false, gone_ = false, modified_ = false;
+	At at_ = At::Running;
+	std::optional<Regs> saved_;
+	std::vector<siginfo_t> held_;
+};
+
+// ---------------------------------------------------------------------
+// Finding a system-call instruction in the target.
+
+std::optional<std::vector<unsigned char>> read_mem(pid_t pid, std::uint64_t addr, std::size_t len)
+{
+	int fd = open(("/proc/" + pid_str(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return std::nullopt;
+	std::vector<unsigned char> buf(len);
+	ssize_t n = pread(fd, buf.data(), len, static_cast<off_t>(addr));
+	close(fd);
+	if (n != static_cast<ssize_t>(len))
+		return std::nullopt;
+	return buf;
+}
+
+// In the target's [vdso] (it has the kernel's fallback system calls), or
+// else right behind the system call it was stopped in.
+std::optional<std::uint64_t> find_insn(pid_t pid, const Regs &r)
+{
+	Insn insn = syscall_insn(r);
+	std::optional<Mapping> vdso;
+	try {
+		vdso = find_mapping(pid, "[vdso]");
+	} catch (const ProcError &) {
+	}
+	if (vdso && vdso->perms.size() >= 3 && vdso->perms[2] == 'x' && vdso->size() < (1u << 20)) {
+		if (auto text = read_mem(pid, vdso->start, vdso->size())) {
+			for (std::size_t i = 0; i + insn.bytes.size() <= text->size(); i += insn.align)
+				if (std::equal(insn.bytes.begin(), insn.bytes.end(),
+				               text->begin() + static_cast<long>(i)))
+					return vdso->start + i;
+		}
+	}
+	if (interrupted_call(r) >= 0 && pc(r) >= insn.bytes.size()) {
+		std::uint64_t at = pc(r) - insn.bytes.size();
+		if (auto text = read_mem(pid, at, insn.bytes.size()); text && *text == insn.bytes)
+			return at;
+	}
+	return std::nullopt;
+}
+
+#endif // SYSMAP_NO_INJECTION
+
+SealError fault_error(Fault f, const std::string &step)
+{
+	return SealError(SealError::Kind::Interrupted,
+	                 step + " failed (simulated: SYSMAP_SEAL_FAULT=" + std::string(fault_name(f)) + ")",
+	                 "SYSMAP_SEAL_FAULT is a test hook: unset it");
+}
+
+int yama_scope()
+{
+	std::string s = read_text("/proc/sys/kernel/yama/ptrace_scope");
+	int v = -1;
+	std::from_chars(s.data(), s.data() + s.size(), v);
+	return v;
+}
+
+SealError denied(const TraceInfo &ti)
+{
+	using K = SealError::Kind;
+	int yama = yama_scope();
+	if (yama == 3)
+		return SealError(K::Denied, "attaching with ptrace is disabled (kernel.yama.ptrace_scope = 3)",
+		                 "nobody can seal another process until the next boot; restart it instead");
+	if (geteuid() != 0 && ti.uid != geteuid())
+		return SealError(K::Denied, "not permitted to trace it: it belongs to user " + std::to_string(ti.uid),
+		                 "run sysmapctl as root, or as the process's owner");
+	if (yama == 1 || yama == 2)
+		return SealError(K::Denied,
+		                 "not permitted to trace it (kernel.yama.ptrace_scope = " + std::to_string(yama) +
+		                     (yama == 1 ? ": only its ancestors may)" : ": only CAP_SYS_PTRACE may)"),
+		                 "run sysmapctl as root (CAP_SYS_PTRACE)");
+	return SealError(K::Denied, "not permitted to trace it (it may not be dumpable, or a security module refuses)",
+	                 "run sysmapctl as root (CAP_SYS_PTRACE)");
+}
+
+SealError refused(int err, unsigned long flags, const SealState &now)
+{
+	using K = SealError::Kind;
+	if (err == EBUSY)
+		return SealError(K::Refused,
+		                 "its address space is shared with another process (a vfork() child, or CLONE_VM)",
+		                 "try again once it has executed a program or exited");
+	if (err == EINTR)
+		return SealError(K::Refused, "the kernel call was interrupted", "try again");
+	PolicyError pe = set_error(err, Policy::from_flags(flags), Policy{now.policy_seal, now.locked}, optout_level());
+	return SealError(K::Refused, std::string("the kernel refused: ") + pe.what(), "see sysmapctl(1)");
+}
+
+// The thread to borrow: the thread-group leader, unless it has exited
+// (pthread_exit() in main()) while other threads run on.
+pid_t pick_thread(pid_t pid)
+{
+	auto state_of = [](pid_t tgid, pid_t tid) {
+		std::string stat =
+		    read_text("/proc/" + std::to_string(tgid) + "/task/" + std::to_string(tid) + "/stat");
+		auto info = parse_stat(stat);
+		return info ? info->state : 'X';
+	};
+	char s = state_of(pid, pid);
+	if (s != 'Z' && s != 'X')
+		return pid;
+	DIR *d = opendir(("/proc/" + pid_str(pid) + "/task").c_str());
+	if (!d)
+		return pid;
+	pid_t found = pid;
+	while (dirent *e = readdir(d)) {
+		pid_t tid = 0;
+		auto [p, ec] = std::from_chars(e->d_name, e->d_name + std::strlen(e->d_name), tid);
+		if (ec != std::errc() || tid <= 0 || tid == pid)
+			continue;
+		char ts = state_of(pid, tid);
+		if (ts != 'Z' && ts != 'X') {
+			found = tid;
+			break;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+// Run prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS, flags) in the target; returns
+// what it returned (a negative errno on failure).
+long inject(pid_t pid, const TraceInfo &ti, unsigned long flags, Fault fault)
+{
+#ifdef SYSMAP_NO_INJECTION
+	(void)pid, (void)ti, (void)flags, (void)fault;
+	throw SealError(SealError::Kind::Unsupported, "sysmapctl cannot seal other processes on this architecture",
+	                "the process can seal itself with prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS)");
+#else
+	HoldSignals hold;
+	if (fault == Fault::Attach)
+		throw fault_error(fault, "attaching");
+	Tracee t(ti.tgid, pick_thread(pid));
+	if (int e = t.seize(ti.seccomp == 2)) {
+		if (e == ESRCH)
+			throw gone();
+		if (e == EPERM && ti.seccomp == 2 && geteuid() == 0)
+			throw SealError(SealError::Kind::Denied,
+			                "it runs under a seccomp filter, and suspending it for the injected call "
+			                "needs CAP_SYS_ADMIN",
+			                "run sysmapctl with CAP_SYS_ADMIN");
+		if (e == EPERM)
+			throw denied(ti);
+		throw interrupted(std::string("attaching failed: ") + std::strerror(e));
+	}
+	if (fault == Fault::Interrupt)
+		throw fault_error(fault, "interrupting it");
+	t.stop();
+	if (fault == Fault::GetRegs)
+		throw fault_error(fault, "reading its registers");
+	Regs saved = t.regs();
+	t.save(saved);
+	if (auto why = unsupported_abi(saved))
+		throw SealError(SealError::Kind::Unsupported, *why, "it can seal itself with prctl()");
+	auto at = find_insn(pid, saved);
+	if (fault == Fault::FindSyscall)
+		throw fault_error(fault, "finding a system-call instruction");
+	if (!at)
+		throw interrupted("no system-call instruction found in it (no [vdso]?)");
+	t.set(prepare(saved, *at, flags));
+	if (fault == Fault::Inject)
+		throw fault_error(fault, "injecting the call");
+	t.to_call(Tracee::At::Entry);
+	if (call_nr(t.regs()) != expected_nr(saved))
+		throw interrupted("the injected call did not start");
+	t.to_call(Tracee::At::Exit);
+	long ret = result(t.regs(), saved);
+	if (fault == Fault::Restore)
+		throw fault_error(fault, "restoring its registers");
+	t.release();
+	return ret;
+#endif
+}
+
+std::optional<SealState> state_of(pid_t pid)
+{
+	std::ifstream f("/proc/" + pid_str(pid) + "/status");
+	if (!f)
+		return std::nullopt;
+	try {
+		return parse_status_line(f);
+	} catch (const std::invalid_argument &) {
+		return std::nullopt;
+	}
+}
+
+long prctl_self(unsigned long flags)
+{
+	return prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS, flags, 0UL, 0UL, 0UL) == 0 ? 0 : -errno;
+}
+
+bool satisfies(const SealState &s, unsigned long flags)
+{
+	bool image = (flags & kFlagImage) != 0;
+	return s.policy_seal == ((flags & kFlagSeal) != 0) && s.locked == ((flags & kFlagLock) != 0) &&
+	       (!image || s.image_sealed);
+}
+
+} // namespace
+
+Fault parse_fault(std::string_view value)
+{
+	for (std::size_t i = 0; i < std::size(kFaultNames); i++)
+		if (value == kFaultNames[i])
+			return static_cast<Fault>(i);
+	std::string known;
+	for (std::size_t i = 1; i < std::size(kFaultNames); i++)
+		known += (i > 1 ? ", " : "") + std::string(kFaultNames[i]);
+	throw std::invalid_argument("unknown step '" + std::string(value) + "' (steps: " + known + ")");
+}
+
+std::string_view fault_name(Fault f)
+{
+	return kFaultNames[static_cast<std::size_t>(f)];
+}
+
+std::vector<pid_t> children(pid_t pid, const std::string &proc_root)
+{
+	std::set<pid_t> out;
+	std::string task = proc_root + "/" + pid_str(pid) + "/task";
+	DIR *d = opendir(task.c_str());
+	if (!d)
+		return {};
+	while (dirent *e = readdir(d)) {
+		if (e->d_name[0] == '.')
+			continue;
+		std::istringstream in(read_text(task + "/" + e->d_name + "/children"));
+		for (long c; in >> c;)
+			if (c > 0)
+				out.insert(static_cast<pid_t>(c));
+	}
+	closedir(d);
+	return {out.begin(), out.end()};
+}
+
+void walk_tree(pid_t root, const std::function<void(pid_t)> &visit, const std::string &proc_root)
+{
+	std::set<pid_t> seen;
+	std::vector<pid_t> todo{root};
+	while (!todo.empty()) {
+		pid_t p = todo.back();
+		todo.pop_back();
+		if (!seen.insert(p).second)
+			continue;
+		visit(p);
+		auto kids = children(p, proc_root);
+		todo.insert(todo.end(), kids.rbegin(), kids.rend()); // the first child next
+	}
+}
+
+std::optional<TraceInfo> parse_trace_info(std::string_view status)
+{
+	TraceInfo ti;
+	int found = 0;
+	while (!status.empty()) {
+		auto nl = status.find('\n');
+		std::string_view line = status.substr(0, nl);
+		status.remove_prefix(nl == std::string_view::npos ? status.size() : nl + 1);
+		auto colon = line.find(':');
+		if (colon == std::string_view::npos)
+			continue;
+		std::string_view key = line.substr(0, colon), val = line.substr(colon + 1);
+		val.remove_prefix(std::min(val.find_first_not_of(" \t"), val.size()));
+		auto num = [&](auto &out) {
+			auto [p, ec] = std::from_chars(val.data(), val.data() + val.size(), out);
+			return ec == std::errc();
+		};
+		if (key == "Tgid" && num(ti.tgid))
+			found |= 1;
+		else if (key == "TracerPid" && num(ti.tracer))
+			found |= 2;
+		else if (key == "Uid" && num(ti.uid))
+			found |= 4;
+		else if (key == "Seccomp")
+			num(ti.seccomp);
+	}
+	if (found != 7)
+		return std::nullopt;
+	return ti;
+}
+
+unsigned long seal_flags(const SealState &now, bool lock)
+{
+	return kFlagSeal | kFlagImage | (lock || now.locked ? kFlagLock : 0);
+}
+
+SealState apply(pid_t pid, unsigned long flags, Fault fault)
+{
+	using K = SealError::Kind;
+	Process p;
+	try {
+		p = read_process(pid, false);
+	} catch (const ProcError &e) {
+		if (e.kind() == ProcError::Kind::Gone)
+			throw SealError(K::Gone, "no such process", "check the PID");
+		if (e.kind() == ProcError::Kind::Denied)
+			throw SealError(K::Denied, e.what(),
+			                "/proc may be mounted with hidepid=; run sysmapctl as root");
+		throw SealError(K::Interrupted, e.what(), "see sysmapctl(1)");
+	}
+	switch (p.task) {
+	case Task::KernelThread:
+		throw SealError(K::Unsealable, "it is a kernel thread",
+		                "kernel threads have no system mappings to seal");
+	case Task::Zombie:
+		throw SealError(K::Unsealable, "it is a zombie (exited, not yet reaped)", "nothing is left to seal");
+	case Task::Exiting:
+		throw SealError(K::Unsealable, "it is exiting", "nothing is left to seal");
+	case Task::Process:
+		break;
+	}
+	if (!p.state) {
+		if (!kernel_supports_sealing())
+			throw SealError(K::Unsupported, "this kernel does not seal system mappings",
+			                "boot a kernel with CONFIG_MSEAL_SYSTEM_MAPPINGS");
+		throw SealError(K::Interrupted, "its status has no Mseal_sysmap: line", "see sysmapctl(1)");
+	}
+	if (satisfies(*p.state, flags))
+		return *p.state;
+	auto ti = parse_trace_info(read_text("/proc/" + pid_str(pid) + "/status"));
+	if (!ti)
+		throw SealError(K::Gone, "no such process", "check the PID");
+	if (ti->tracer != 0) {
+		std::string comm = read_text("/proc/" + pid_str(ti->tracer) + "/comm");
+		comm.erase(std::remove(comm.begin(), comm.end(), '\n'), comm.end());
+		throw SealError(K::Traced,
+		                "it is already traced by PID " + pid_str(ti->tracer) +
+		                    (comm.empty() ? "" : " (" + comm + ")"),
+		                "detach the debugger or tracer first");
+	}
+	if (ti->seccomp == 1)
+		throw SealError(K::Unsupported, "it runs in strict seccomp mode, which would kill it for a prctl()",
+		                "it cannot be sealed from outside");
+	long ret;
+	if (ti->tgid == getpid()) {
+		ret = prctl_self(flags);
+	} else {
+		ret = inject(pid, *ti, flags, fault);
+	}
+	if (ret < 0)
+		throw refused(static_cast<int>(-ret), flags, *p.state);
+	auto after = state_of(pid);
+	if (!after)
+		throw SealError(K::Gone, "it exited while it was being sealed", "nothing is left to seal");
+	if (!satisfies(*after, flags))
+		throw SealError(K::Refused, "the call succeeded, but its status does not show the new state",
+		                "check it with 'sysmapctl status'");
+	return *after;
+}
+
+SealState seal(pid_t pid, bool lock, Fault fault)
+{
+	std::optional<SealState> now = state_of(pid);
+	return apply(pid, seal_flags(now.value_or(SealState{}), lock), fault);
+}
+
+} // namespace sysmap::reseal
