@@ -1,9 +1,14 @@
 // A process tree for checkpoint/restore tests: a counter, a 32 MiB buffer
 // with a known checksum, an open file at a known offset, and a child that
-// answers over a pipe pair. On SIGUSR1 it checks all of that and writes
-// DIR/report; DIR/ready holds its PID once it is set up.
+// answers over a pipe pair (and is blocked in read() in between). On
+// SIGUSR1 it checks all of that and writes DIR/report; DIR/ready holds its
+// PID once it is set up. The report also says whether clock_gettime()
+// through the vDSO agrees with the system call, and, for the process and
+// its child, whether the vDSO is sealed: if the status line says the image
+// is sealed, munmap() of the vDSO must fail with EPERM ("vdso=sealed";
+// "UNSEALED" if it did not, "skipped" for an unsealed image).
 //
-//   criu_workload DIR
+//   criu_workload DIR [--thread]   --thread: a second thread counts too
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -12,11 +17,17 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <fstream>
 #include <poll.h>
 #include <string>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
+
+#include "sysmap/procfs.hpp"
 
 namespace
 {
@@ -24,6 +35,39 @@ namespace
 constexpr std::size_t kBufSize = 32u << 20;
 constexpr off_t kOffset = 12345;
 std::atomic<bool> check_requested{false};
+std::atomic<std::uint64_t> thread_counter{0};
+constexpr std::uint64_t kVdsoProbe = ~std::uint64_t(0) - 16; // asks the child to check its vDSO
+
+// "sealed": the image is sealed and munmap() of its vDSO fails with EPERM;
+// "UNSEALED": the image claims to be sealed, but the vDSO could be unmapped
+// (this process is then broken); "skipped": the image is not sealed.
+const char *vdso_state()
+{
+	std::ifstream f("/proc/self/status");
+	auto st = sysmap::parse_status_line(f);
+	auto vdso = sysmap::find_mapping(0, "[vdso]");
+	if (!st || !st->image_sealed)
+		return "skipped";
+	if (!vdso)
+		return "NONE";
+	if (munmap(reinterpret_cast<void *>(vdso->start), vdso->size()) == 0)
+		return "UNSEALED";
+	return errno == EPERM ? "sealed" : "ERROR";
+}
+
+// clock_gettime() through the vDSO against the system call.
+bool vdso_clock_ok()
+{
+	static timespec last{};
+	timespec v{}, k{};
+	if (!sysmap::find_mapping(0, "[vdso]") || clock_gettime(CLOCK_MONOTONIC, &v) != 0 ||
+	    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &k) != 0)
+		return false;
+	auto ns = [](const timespec &t) { return t.tv_sec * 1000000000LL + t.tv_nsec; };
+	bool ok = ns(v) >= ns(last) && ns(k) - ns(v) >= 0 && ns(k) - ns(v) < 1000000000LL;
+	last = v;
+	return ok;
+}
 
 std::uint64_t checksum(const std::vector<std::uint8_t> &buf)
 {
@@ -49,31 +93,44 @@ void write_atomically(const std::string &path, const std::string &text)
 {
 	std::uint64_t v;
 	while (read(in, &v, sizeof(v)) == sizeof(v)) {
-		v++;
+		if (v == kVdsoProbe) {
+			std::string st = vdso_state();
+			v = st == "sealed" ? 1 : st == "skipped" ? 2 : 3;
+		} else {
+			v++;
+		}
 		if (write(out, &v, sizeof(v)) != sizeof(v))
 			break;
 	}
 	_exit(0);
 }
 
-bool ask_child(int to, int from, std::uint64_t v)
+std::uint64_t ask(int to, int from, std::uint64_t v)
 {
 	if (write(to, &v, sizeof(v)) != sizeof(v))
-		return false;
+		return 0;
 	pollfd p{from, POLLIN, 0};
 	std::uint64_t answer = 0;
-	return poll(&p, 1, 5000) == 1 && read(from, &answer, sizeof(answer)) == sizeof(answer) && answer == v + 1;
+	if (poll(&p, 1, 5000) == 1 && read(from, &answer, sizeof(answer)) == sizeof(answer))
+		return answer;
+	return 0;
+}
+
+bool ask_child(int to, int from, std::uint64_t v)
+{
+	return ask(to, from, v) == v + 1;
 }
 
 } // namespace
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		std::fprintf(stderr, "usage: criu_workload DIR\n");
+	if (argc != 2 && !(argc == 3 && std::string(argv[2]) == "--thread")) {
+		std::fprintf(stderr, "usage: criu_workload DIR [--thread]\n");
 		return 2;
 	}
 	const std::string dir = argv[1];
+	const bool with_thread = argc == 3;
 	std::vector<std::uint8_t> buf(kBufSize);
 	for (std::size_t i = 0; i < buf.size(); i++)
 		buf[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 13);
@@ -102,6 +159,14 @@ int main(int argc, char **argv)
 	};
 	sa.sa_handler = [](int) { check_requested = true; };
 	sigaction(SIGUSR1, &sa, nullptr);
+	if (with_thread)
+		std::thread([] {
+			for (;;) {
+				timespec pause{0, 10 * 1000 * 1000};
+				nanosleep(&pause, nullptr);
+				thread_counter++;
+			}
+		}).detach();
 	write_atomically(dir + "/ready", std::to_string(getpid()) + "\n");
 
 	std::uint64_t counter = 0;
@@ -117,10 +182,24 @@ int main(int argc, char **argv)
 		bool off_ok = lseek(fd, 0, SEEK_CUR) == kOffset;
 		bool child_ok = kill(child, 0) == 0 && waitpid(child, nullptr, WNOHANG) == 0;
 		bool pipe_ok = ask_child(to_child[1], from_child[0], counter);
-		char line[256];
-		std::snprintf(line, sizeof(line), "counter=%llu checksum=%s offset=%s child=%s pipe=%s clock=%s\n",
-		              static_cast<unsigned long long>(counter), sum_ok ? "ok" : "BAD", off_ok ? "ok" : "BAD",
-		              child_ok ? "ok" : "BAD", pipe_ok ? "ok" : "BAD", clock_ok ? "ok" : "BAD");
+		std::uint64_t threads_before = thread_counter;
+		timespec wait_thread{0, 50 * 1000 * 1000};
+		nanosleep(&wait_thread, nullptr);
+		const char *thread = !with_thread ? "none" : thread_counter > threads_before ? "ok" : "BAD";
+		bool vclock_ok = vdso_clock_ok();
+		std::uint64_t child_vdso = ask(to_child[1], from_child[0], kVdsoProbe);
+		const char *vdso = vdso_state(); // last: an unsealed vDSO is gone after it
+		char line[384];
+		std::snprintf(
+		    line, sizeof(line),
+		    "counter=%llu checksum=%s offset=%s child=%s pipe=%s clock=%s thread=%s vclock=%s vdso=%s "
+		    "child_vdso=%s\n",
+		    static_cast<unsigned long long>(counter), sum_ok ? "ok" : "BAD", off_ok ? "ok" : "BAD",
+		    child_ok ? "ok" : "BAD", pipe_ok ? "ok" : "BAD", clock_ok ? "ok" : "BAD", thread,
+		    vclock_ok ? "ok" : "BAD", vdso,
+		    child_vdso == 1   ? "sealed"
+		    : child_vdso == 2 ? "skipped"
+		                      : "UNSEALED");
 		write_atomically(dir + "/report", line);
 	}
 }

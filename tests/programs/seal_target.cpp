@@ -11,6 +11,8 @@
 //   seal_target DIR sleep MS        sleeps MS milliseconds in one
 //                                   nanosleep(), then writes "rc=R errno=E
 //                                   ms=M" to DIR/slept and exits
+//   seal_target DIR trace PID       attaches to PID with PTRACE_SEIZE and
+//                                   stays attached (a tracer in the way)
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -19,6 +21,7 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <sys/ptrace.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -175,12 +178,23 @@ int sleep_once(long ms)
 	return 0;
 }
 
+int trace(pid_t pid)
+{
+	if (ptrace(PTRACE_SEIZE, pid, nullptr, nullptr) != 0) {
+		std::perror("seal_target: PTRACE_SEIZE");
+		return 1;
+	}
+	write_atomically("ready", std::to_string(getpid()) + "\n");
+	for (;;)
+		pause();
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		std::fprintf(stderr, "usage: seal_target DIR spin [THREADS] | read | sleep MS\n");
+		std::fprintf(stderr, "usage: seal_target DIR spin [THREADS] | read | sleep MS | trace PID\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -189,6 +203,8 @@ int main(int argc, char **argv)
 		spin(argc > 3 ? std::atoi(argv[3]) : 0);
 	if (mode == "read")
 		return read_lines();
+	if (mode == "trace" && argc > 3)
+		return trace(std::atoi(argv[3]));
 	if (mode == "sleep" && argc > 3)
 		return sleep_once(std::atol(argv[3]));
 	std::fprintf(stderr, "seal_target: unknown mode %s\n", mode.c_str());
