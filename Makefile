@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 S := scripts
 
 .PHONY: check demo kernel-tree export-patches checkpatch bisect-check kernels \
-	userspace install fuzz bench clean
+	userspace install fuzz bench fresh-root clean
 
 check:			## install dependencies, build everything, run every test
 	@$(S)/check.sh
@@ -41,6 +41,9 @@ fuzz:			## fuzz the procfs parsers for a bounded time
 
 bench:			## sealing cost, measured side by side in one boot
 	@$(S)/bench.sh
+
+fresh-root:		## deps.sh and the host tests in a fresh debootstrap root
+	@tests/harness/fresh-root.sh
 
 clean:			## remove build/ (the kernel cache stays)
 	rm -rf build

@@ -22,6 +22,9 @@ packages=(
 	# userspace
 	cmake g++ googletest libgtest-dev clang libclang-rt-14-dev clang-format man-db
 	pkg-config
+	# sysmapctl's tables through libsmartcols; systemd-analyze checks the
+	# example units (without them the unit tests skip)
+	libsmartcols-dev systemd
 	# the harness's own fresh-machine test
 	debootstrap
 )
