@@ -100,7 +100,7 @@ remove_root() {
 		t=$(mktemp -d "$dir/trash.XXXXXX")
 		mv "$d" "$t/"
 	fi
-	setsid rm -rf --one-file-system "$t" </dev/null >/dev/null 2>&1 &
+	setsid rm -rf --one-file-system "$t" </dev/null >/dev/null 2>&1 9>&- &
 }
 
 # shellcheck disable=SC2317 # run by the EXIT trap
@@ -128,14 +128,15 @@ cleanup() {
 	fi
 	exit "$rc"
 }
+
+# One run at a time; the traps only once this run owns the root.
+mkdir -p "$dir" "$archives"
+exec 9>"$dir/lock"
+flock -n 9 || { echo "Bail out! another fresh-root.sh run holds $dir/lock"; exit 1; }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
-
-mkdir -p "$dir" "$archives"
-exec 9>"$dir/lock"
-flock -n 9 || { echo "Bail out! another fresh-root.sh run holds $dir/lock"; exit 1; }
 echo "1..3"
 
 # The previous run's root (kept after a failure) and logs go first, and
