@@ -5,7 +5,7 @@
 . "$(dirname "$0")/common.sh"
 "$REPO/scripts/deps.sh"
 "$REPO/scripts/build-userspace.sh" >/dev/null
-kernel=$("$REPO/scripts/build-kernel.sh" x86_64-seal)
+kernel=$("$REPO/scripts/build-kernel.sh" x86_64-bench)
 "$REPO/scripts/vm-run.sh" --name bench --timeout 1800 "$kernel" -- \
 	build/userspace/bench_exec "${BENCH_ROUNDS:-7}" "${BENCH_SPAWNS:-200}"
 cat "$RESULTS/bench/output.log"

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Build one test kernel out of tree, with ccache, in the cache directory.
 #
-#   build-kernel.sh NAME     NAME is x86_64-seal or x86_64-base
+#   build-kernel.sh NAME     NAME is x86_64-seal, x86_64-base (the debug
+#                            test kernels), x86_64-bench, x86_64-bench-base
+#                            (without debugging) or arm64-seal
 #
 # Prints the path of the built image. The configuration is tinyconfig plus
 # the fragments below; every option a fragment sets must survive olddefconfig,
 # otherwise the build stops and names the options that did not.
 . "$(dirname "$0")/common.sh"
 
-name=${1:?usage: build-kernel.sh x86_64-seal|x86_64-base|arm64-seal}
+name=${1:?usage: build-kernel.sh x86_64-seal|x86_64-base|x86_64-bench|x86_64-bench-base|arm64-seal}
 image=arch/x86/boot/bzImage
 cross=()
 case "$name" in
-x86_64-seal) arch=x86_64 frags=(x86_64-test sysmap-seal) ;;
-x86_64-base) arch=x86_64 frags=(x86_64-test baseline) ;;
+x86_64-seal) arch=x86_64 frags=(x86_64-test x86_64-debug sysmap-seal) ;;
+x86_64-base) arch=x86_64 frags=(x86_64-test x86_64-debug baseline) ;;
+# "make bench" measures kernels without the debugging options.
+x86_64-bench) arch=x86_64 frags=(x86_64-test sysmap-seal) ;;
+x86_64-bench-base) arch=x86_64 frags=(x86_64-test baseline) ;;
 arm64-seal)
 	# Cross-built with Debian's compilers; the compat vDSO needs the
 	# AArch32 one too.
@@ -64,11 +69,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 		"(missing dependency?): ${missing[*]}"
 fi
 # The baseline differs from the sealing kernel by the feature's options
-# only: a first build starts from a copy of the sealing kernel's objects,
-# and kbuild recompiles only what depends on the options that differ.
-seed=
-[ "$name" != x86_64-base ] || seed=$CACHE/build/x86_64-seal
-if [ -n "$seed" ] && [ ! -e "$out/vmlinux" ] && [ -e "$seed/vmlinux" ]; then
+# only: it starts from a copy of the sealing kernel's objects, and kbuild
+# recompiles only what depends on the options that differ.
+case $name in
+x86_64-base) seed=$CACHE/build/x86_64-seal ;;
+x86_64-bench-base) seed=$CACHE/build/x86_64-bench ;;
+*) seed= ;;
+esac
+# A first build, or a configuration change (which would recompile most of
+# the tree), starts from the seed when the seed is up to date.
+if [ -n "$seed" ] && [ -e "$seed/vmlinux" ] &&
+	{ [ ! -e "$out/vmlinux" ] || ! cmp -s "$cfg/.config" "$out/.config"; }; then
 	msg "seeding the $name build with the objects of $(basename "$seed")"
 	rm -rf "$out"
 	cp -a "$seed" "$out"
