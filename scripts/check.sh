@@ -202,7 +202,8 @@ exp_tap=$RESULTS/expectations.tap
 for tap in "$RESULTS"/*.tap; do
 	name=$(basename "$tap" .tap)
 	[ "$name" != expectations ] || continue
-	"$REPO/scripts/tap-verify.sh" "$name" "$tap" >>"$exp_tap"
+	SYSMAP_EXPECT_MODE=$([ "$host_only" -eq 1 ] && echo host || echo full) \
+		"$REPO/scripts/tap-verify.sh" "$name" "$tap" >>"$exp_tap"
 done
 if [ -z "$only" ] && [ "$host_only" -eq 0 ]; then
 	while read -r name; do
