@@ -595,11 +595,6 @@ long inject(pid_t pid, const TraceInfo &ti, unsigned long flags, Fault fault)
 	if (int e = t.seize(ti.seccomp == 2)) {
 		if (e == ESRCH)
 			throw gone();
-		if (e == EPERM && ti.seccomp == 2 && geteuid() == 0)
-			throw SealError(SealError::Kind::Denied,
-			                "it runs under a seccomp filter, and suspending it for the injected call "
-			                "needs CAP_SYS_ADMIN",
-			                "run sysmapctl with CAP_SYS_ADMIN");
 		if (e == EPERM)
 			throw denied(ti);
 		throw interrupted(std::string("attaching failed: ") + std::strerror(e));
@@ -643,6 +638,20 @@ std::optional<SealState> state_of(pid_t pid)
 	} catch (const std::invalid_argument &) {
 		return std::nullopt;
 	}
+}
+
+bool has_cap_sys_admin()
+{
+	std::string st = read_text("/proc/self/status");
+	auto at = st.find("\nCapEff:");
+	if (at == std::string::npos)
+		return false;
+	std::string_view v(st);
+	v.remove_prefix(at + 8);
+	v.remove_prefix(std::min(v.find_first_not_of(" \t"), v.size()));
+	unsigned long long caps = 0;
+	std::from_chars(v.data(), v.data() + v.size(), caps, 16);
+	return (caps >> 21) & 1; // CAP_SYS_ADMIN
 }
 
 long prctl_self(unsigned long flags)
@@ -792,6 +801,13 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 	if (ti->seccomp == 1)
 		throw SealError(K::Unsupported, "it runs in strict seccomp mode, which would kill it for a prctl()",
 		                "it cannot be sealed from outside");
+	// A filter could kill it for the call: it is suspended while the call
+	// runs (PTRACE_O_SUSPEND_SECCOMP), which needs CAP_SYS_ADMIN.
+	if (ti->seccomp == 2 && ti->tgid != getpid() && !has_cap_sys_admin())
+		throw SealError(K::Denied,
+		                "it runs under a seccomp filter, which sysmapctl must suspend for the call it "
+		                "injects, and that needs CAP_SYS_ADMIN",
+		                "run sysmapctl as root");
 	long ret;
 	if (ti->tgid == getpid()) {
 		ret = prctl_self(flags);

@@ -1,0 +1,283 @@
+// The pure parts of "sysmapctl seal" and "sysmapctl criu": the fault hook,
+// the tree walk over a fake /proc, the status fields, criu's command line
+// and the policy file.
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+#include <unistd.h>
+
+#include "cli.hpp"
+#include "criu.hpp"
+#include "reseal.hpp"
+#include "sysmap/policy.hpp"
+
+using namespace sysmap;
+namespace fs = std::filesystem;
+
+namespace
+{
+
+// A /proc with only what the tree walk reads: PID/task/TID/children.
+class FakeProc
+{
+public:
+	FakeProc() : root_(fs::temp_directory_path() / ("sysmap-fakeproc-" + std::to_string(getpid())))
+	{
+		fs::remove_all(root_);
+	}
+	~FakeProc() { fs::remove_all(root_); }
+	void children(pid_t pid, pid_t tid, const std::string &list)
+	{
+		fs::path dir = root_ / std::to_string(pid) / "task" / std::to_string(tid);
+		fs::create_directories(dir);
+		std::ofstream(dir / "children") << list;
+	}
+	std::string root() const { return root_.string(); }
+
+private:
+	fs::path root_;
+};
+
+std::vector<pid_t> walk(pid_t root, const std::string &proc)
+{
+	std::vector<pid_t> seen;
+	reseal::walk_tree(
+	    root, [&](pid_t p) { seen.push_back(p); }, proc);
+	return seen;
+}
+
+} // namespace
+
+TEST(Reseal, FaultNames)
+{
+	using F = reseal::Fault;
+	EXPECT_EQ(F::None, reseal::parse_fault(""));
+	EXPECT_EQ(F::Attach, reseal::parse_fault("attach"));
+	EXPECT_EQ(F::Interrupt, reseal::parse_fault("interrupt"));
+	EXPECT_EQ(F::GetRegs, reseal::parse_fault("getregs"));
+	EXPECT_EQ(F::FindSyscall, reseal::parse_fault("find-syscall"));
+	EXPECT_EQ(F::Inject, reseal::parse_fault("inject"));
+	EXPECT_EQ(F::Restore, reseal::parse_fault("restore"));
+	for (auto f : {F::Attach, F::Interrupt, F::GetRegs, F::FindSyscall, F::Inject, F::Restore})
+		EXPECT_EQ(f, reseal::parse_fault(reseal::fault_name(f)));
+}
+
+TEST(Reseal, UnknownFaultListsTheSteps)
+{
+	try {
+		reseal::parse_fault("Attach");
+		FAIL() << "no error";
+	} catch (const std::invalid_argument &e) {
+		EXPECT_NE(std::string::npos, std::string(e.what()).find("'Attach'"));
+		EXPECT_NE(std::string::npos, std::string(e.what()).find("attach, interrupt, getregs, find-syscall, "
+		                                                        "inject, restore"));
+	}
+	EXPECT_THROW(reseal::parse_fault("restore "), std::invalid_argument);
+}
+
+TEST(Reseal, ChildrenOfEveryThread)
+{
+	FakeProc proc;
+	proc.children(1, 1, "3 2 ");
+	proc.children(1, 5, "4\n"); // a child forked by another thread
+	proc.children(2, 2, "");
+	EXPECT_EQ((std::vector<pid_t>{2, 3, 4}), reseal::children(1, proc.root()));
+	EXPECT_TRUE(reseal::children(2, proc.root()).empty());
+	EXPECT_TRUE(reseal::children(99, proc.root()).empty()); // gone
+}
+
+TEST(Reseal, WalkParentsFirstEachOnce)
+{
+	FakeProc proc;
+	proc.children(1, 1, "2 3");
+	proc.children(1, 5, "4");
+	proc.children(2, 2, "6");
+	proc.children(6, 6, "1"); // not a real tree, but a walk must end anyway
+	proc.children(3, 3, "6");
+	EXPECT_EQ((std::vector<pid_t>{1, 2, 6, 3, 4}), walk(1, proc.root()));
+	EXPECT_EQ((std::vector<pid_t>{42}), walk(42, proc.root())); // a PID without a /proc entry is still visited
+}
+
+TEST(Reseal, WalkReadsChildrenAfterTheVisit)
+{
+	// A child forked while its parent is being sealed is still found.
+	FakeProc proc;
+	proc.children(1, 1, "");
+	std::vector<pid_t> seen;
+	reseal::walk_tree(
+	    1,
+	    [&](pid_t p) {
+		    seen.push_back(p);
+		    if (p == 1)
+			    proc.children(1, 1, "7");
+	    },
+	    proc.root());
+	EXPECT_EQ((std::vector<pid_t>{1, 7}), seen);
+}
+
+TEST(Reseal, TraceInfo)
+{
+	auto ti = reseal::parse_trace_info("Name:\tcat\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t812\nNgid:\t0\n"
+	                                   "Pid:\t813\nPPid:\t1\nTracerPid:\t77\nUid:\t1000\t1000\t1000\t1000\n"
+	                                   "Seccomp:\t2\nSeccomp_filters:\t1\n");
+	ASSERT_TRUE(ti);
+	EXPECT_EQ(812, ti->tgid);
+	EXPECT_EQ(77, ti->tracer);
+	EXPECT_EQ(1000u, ti->uid);
+	EXPECT_EQ(2, ti->seccomp);
+	// No Seccomp: line (CONFIG_SECCOMP=n) is no seccomp.
+	ti = reseal::parse_trace_info("Tgid:\t1\nTracerPid:\t0\nUid:\t0\t0\t0\t0\n");
+	ASSERT_TRUE(ti);
+	EXPECT_EQ(0, ti->seccomp);
+	EXPECT_FALSE(reseal::parse_trace_info("Tgid:\t1\nUid:\t0\t0\t0\t0\n"));       // truncated
+	EXPECT_FALSE(reseal::parse_trace_info("Tgid:\tx\nTracerPid:\t0\nUid:\t0\n")); // malformed
+}
+
+TEST(Reseal, SealFlagsKeepALock)
+{
+	EXPECT_EQ(kFlagSeal | kFlagImage, reseal::seal_flags({false, false, false}, false));
+	EXPECT_EQ(kFlagSeal | kFlagImage | kFlagLock, reseal::seal_flags({false, false, false}, true));
+	// A locked policy refuses any other value: sealing it keeps the lock.
+	EXPECT_EQ(kFlagSeal | kFlagImage | kFlagLock, reseal::seal_flags({false, true, true}, false));
+}
+
+TEST(Criu, FindsActionTreeAndDirectories)
+{
+	auto inv = criu::parse_invocation({"criu", "dump", "-t", "123", "-D", "/img", "-o", "dump.log", "-v4"});
+	EXPECT_EQ("dump", inv.action);
+	EXPECT_EQ(1u, inv.action_index);
+	EXPECT_EQ(123, inv.tree);
+	EXPECT_EQ("/img", inv.images_dir);
+	EXPECT_FALSE(inv.work_dir);
+	EXPECT_FALSE(inv.leave_stopped);
+
+	inv = criu::parse_invocation({"/usr/sbin/criu", "-v4", "-Drestore", "--work-dir=/w", "restore", "-s"});
+	EXPECT_EQ("restore", inv.action); // -Drestore is a directory
+	EXPECT_EQ(4u, inv.action_index);
+	EXPECT_EQ("restore", inv.images_dir);
+	EXPECT_EQ("/w", inv.work_dir);
+	EXPECT_TRUE(inv.leave_stopped);
+
+	inv = criu::parse_invocation({"criu", "-o", "dump", "--tree=7", "--images-dir", "d", "dump"});
+	EXPECT_EQ("dump", inv.action); // the first "dump" is -o's log file
+	EXPECT_EQ(6u, inv.action_index);
+	EXPECT_EQ(7, inv.tree);
+	EXPECT_EQ("d", inv.images_dir);
+
+	inv = criu::parse_invocation({"criu", "dump", "-t9", "--", "restore"});
+	EXPECT_EQ(9, inv.tree);
+	EXPECT_EQ(".", inv.images_dir);
+
+	inv = criu::parse_invocation({"criu", "check"});
+	EXPECT_EQ("check", inv.action);
+	EXPECT_FALSE(inv.tree);
+
+	EXPECT_THROW(criu::parse_invocation({"criu", "dump", "-t", "abc"}), std::invalid_argument);
+	EXPECT_THROW(criu::parse_invocation({"criu", "dump", "-t"}), std::invalid_argument);
+	EXPECT_THROW(criu::parse_invocation({"criu", "dump", "--tree=0"}), std::invalid_argument);
+}
+
+TEST(Criu, RestoreArguments)
+{
+	std::vector<std::string> args{"criu", "restore", "-D", "img", "--exec-cmd", "--", "true"};
+	auto inv = criu::parse_invocation(args);
+	EXPECT_EQ((std::vector<std::string>{"criu", "restore", "--restore-detached", "--leave-stopped", "--pidfile",
+	                                    "/tmp/x/pid", "-D", "img", "--exec-cmd", "--", "true"}),
+	          criu::restore_args(inv, args, "/tmp/x/pid"));
+
+	// The caller's own pidfile is kept, and read where criu writes it.
+	args = {"criu", "restore", "-D", "img", "--pidfile", "root.pid"};
+	inv = criu::parse_invocation(args);
+	ASSERT_TRUE(inv.pidfile);
+	EXPECT_EQ((std::vector<std::string>{"criu", "restore", "--restore-detached", "--leave-stopped", "-D", "img",
+	                                    "--pidfile", "root.pid"}),
+	          criu::restore_args(inv, args, "/tmp/x/pid"));
+	EXPECT_EQ("img/root.pid", criu::pidfile_path(inv));
+	inv = criu::parse_invocation({"criu", "restore", "-D", "img", "-W", "/work", "--pidfile=p"});
+	EXPECT_EQ("/work/p", criu::pidfile_path(inv));
+	inv = criu::parse_invocation({"criu", "restore", "--pidfile", "/abs/p"});
+	EXPECT_EQ("/abs/p", criu::pidfile_path(inv));
+}
+
+TEST(Criu, PolicyFileRoundTrip)
+{
+	std::vector<criu::Record> records = {
+	    {100, {true, true, false}, false},
+	    {101, {true, true, true}, true},
+	    {102, {false, false, false}, false},
+	    {103, {true, false, false}, false},
+	};
+	std::string text = criu::format_records(records);
+	EXPECT_EQ(0u, text.find("# sysmap-policy 1\n"));
+	EXPECT_NE(std::string::npos, text.find("\n100 sealed seal no running\n"));
+	EXPECT_NE(std::string::npos, text.find("\n101 sealed seal yes stopped\n"));
+	EXPECT_NE(std::string::npos, text.find("\n102 unsealed unseal no running\n"));
+	std::istringstream in(text);
+	EXPECT_EQ(records, criu::parse_records(in));
+	std::istringstream none(criu::format_records({}));
+	EXPECT_TRUE(criu::parse_records(none).empty());
+}
+
+TEST(Criu, PolicyFileErrorsNameTheLine)
+{
+	auto error_of = [](const std::string &text) {
+		std::istringstream in(text);
+		try {
+			criu::parse_records(in);
+		} catch (const std::invalid_argument &e) {
+			return std::string(e.what());
+		}
+		return std::string("(no error)");
+	};
+	const std::string head = "# sysmap-policy 1\n";
+	EXPECT_EQ("the file is empty", error_of(""));
+	EXPECT_EQ("line 1: not a sysmap-policy file of version 1 (its first line is '# sysmap-policy 2')",
+	          error_of("# sysmap-policy 2\n1 sealed seal no running\n"));
+	EXPECT_EQ("line 3: expected 5 fields: PID IMAGE POLICY LOCKED STATE", error_of(head + "\n1 sealed seal no\n"));
+	EXPECT_EQ("line 2: expected 5 fields: PID IMAGE POLICY LOCKED STATE",
+	          error_of(head + "1 sealed seal no running extra\n"));
+	EXPECT_EQ("line 2: '-1' is not a process ID", error_of(head + "-1 sealed seal no running\n"));
+	EXPECT_EQ("line 2: POLICY is 'sealed', not seal or unseal", error_of(head + "1 sealed sealed no running\n"));
+	EXPECT_EQ("line 2: a locked policy must seal", error_of(head + "1 sealed unseal yes running\n"));
+	EXPECT_EQ("line 3: process 1 is listed twice",
+	          error_of(head + "1 sealed seal no running\n1 sealed seal no stopped\n"));
+	// Comments and blank lines anywhere after the header.
+	EXPECT_EQ("(no error)", error_of(head + "# a comment\n\n  7 unsealed unseal no running  \n"));
+}
+
+TEST(Criu, RestoreFlagsPutTheRecordBack)
+{
+	EXPECT_EQ(kFlagSeal | kFlagImage, criu::restore_flags({1, {true, true, false}, false}));
+	EXPECT_EQ(kFlagSeal | kFlagLock | kFlagImage, criu::restore_flags({1, {true, true, true}, false}));
+	EXPECT_EQ(0u, criu::restore_flags({1, {false, false, false}, false}));
+	// Opted out after its execve() sealed it: the image is sealed again, the policy stays.
+	EXPECT_EQ(kFlagImage, criu::restore_flags({1, {true, false, false}, false}));
+}
+
+TEST(Cli, Seal)
+{
+	auto o = cli::parse({"seal", "12", "--tree", "34", "--lock", "-v"});
+	EXPECT_EQ(cli::Command::Seal, o.command);
+	EXPECT_EQ((std::vector<pid_t>{12, 34}), o.pids);
+	EXPECT_TRUE(o.tree);
+	EXPECT_TRUE(o.lock);
+	EXPECT_TRUE(o.verbose);
+	EXPECT_FALSE(o.seal); // --lock of seal does not touch exec's policy option
+	EXPECT_THROW(cli::parse({"seal"}), cli::UsageError);
+	EXPECT_THROW(cli::parse({"seal", "x"}), cli::UsageError);
+	EXPECT_THROW(cli::parse({"seal", "--unseal", "1"}), cli::UsageError);
+	EXPECT_EQ(cli::kUsage, cli::usage_status(cli::Command::Seal));
+}
+
+TEST(Cli, Criu)
+{
+	auto o = cli::parse({"criu", "--", "criu", "dump", "-t", "1", "--help"});
+	EXPECT_EQ(cli::Command::Criu, o.command);
+	EXPECT_FALSE(o.help); // criu's own
+	EXPECT_EQ((std::vector<std::string>{"criu", "dump", "-t", "1", "--help"}), o.program);
+	o = cli::parse({"criu", "criu", "restore", "-d"});
+	EXPECT_EQ((std::vector<std::string>{"criu", "restore", "-d"}), o.program);
+	EXPECT_THROW(cli::parse({"criu"}), cli::UsageError);
+	EXPECT_EQ(cli::kExecFailed, cli::usage_status(cli::Command::Criu));
+}
