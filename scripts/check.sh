@@ -167,6 +167,7 @@ if [ "$host_only" -eq 0 ]; then
 	suite seal-criu x86_64-seal 1800 tests/guest/criu.sh
 	suite seal-runsc x86_64-seal 900 tests/guest/runsc.sh
 	suite seal-rr-pattern x86_64-seal 300 tests/guest/rr-pattern.sh
+	suite seal-reseal x86_64-seal 900 tests/guest/reseal.sh
 	APPEND="sysctl.vm.mseal_sysmap_optout=2 mseal_sysmap=off" \
 		suite seal-level2-boot x86_64-seal 600 tests/guest/levels.sh boot2
 	APPEND="sysctl.vm.mseal_sysmap_optout=0" \
