@@ -2,8 +2,8 @@
 # Build one test kernel out of tree, with ccache, in the cache directory.
 #
 #   build-kernel.sh NAME     NAME is x86_64-seal, x86_64-base (the debug
-#                            test kernels), x86_64-bench, x86_64-bench-base
-#                            (without debugging) or arm64-seal
+#                            test kernels), the same with -kasan, x86_64-bench,
+#                            x86_64-bench-base (without debugging) or arm64-seal
 #
 # Prints the path of the built image. The configuration is tinyconfig plus
 # the fragments below; every option a fragment sets must survive olddefconfig,
@@ -16,6 +16,8 @@ cross=()
 case "$name" in
 x86_64-seal) arch=x86_64 frags=(x86_64-test x86_64-debug sysmap-seal) ;;
 x86_64-base) arch=x86_64 frags=(x86_64-test x86_64-debug baseline) ;;
+x86_64-seal-kasan) arch=x86_64 frags=(x86_64-test x86_64-debug x86_64-kasan sysmap-seal) ;;
+x86_64-base-kasan) arch=x86_64 frags=(x86_64-test x86_64-debug x86_64-kasan baseline) ;;
 # "make bench" measures kernels without the debugging options.
 x86_64-bench) arch=x86_64 frags=(x86_64-test sysmap-seal) ;;
 x86_64-bench-base) arch=x86_64 frags=(x86_64-test baseline) ;;
@@ -73,6 +75,7 @@ fi
 # recompiles only what depends on the options that differ.
 case $name in
 x86_64-base) seed=$CACHE/build/x86_64-seal ;;
+x86_64-base-kasan) seed=$CACHE/build/x86_64-seal-kasan ;;
 x86_64-bench-base) seed=$CACHE/build/x86_64-bench ;;
 *) seed= ;;
 esac

@@ -12,6 +12,9 @@
 host_only=0
 [ "${1:-}" != --host-only ] || host_only=1
 only=${SUITES:-}	# e.g. SUITES="seal-selftests base-selftests"
+# SYSMAP_KASAN=1: the x86_64 guests boot kernels with KASAN as well.
+seal=x86_64-seal${SYSMAP_KASAN:+-kasan}
+base=x86_64-base${SYSMAP_KASAN:+-kasan}
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 runner_tap=$RESULTS/vm-runs.tap
@@ -137,9 +140,9 @@ else
 fi
 
 if [ "$host_only" -eq 0 ]; then
-	stage "kernels: x86_64-seal (sealing on) and x86_64-base (sealing compiled out)"
-	build "x86_64-seal kernel" "$REPO/scripts/build-kernel.sh" x86_64-seal || true
-	build "x86_64-base kernel" "$REPO/scripts/build-kernel.sh" x86_64-base || true
+	stage "kernels: $seal (sealing on) and $base (sealing compiled out)"
+	build "$seal kernel" "$REPO/scripts/build-kernel.sh" "$seal" || true
+	build "$base kernel" "$REPO/scripts/build-kernel.sh" "$base" || true
 
 	stage "selftests: build"
 	sel=$CACHE/selftests
@@ -150,29 +153,29 @@ if [ "$host_only" -eq 0 ]; then
 
 	if want harness-vm; then
 		stage "harness-vm: failing, hanging and warning guests fail the run; any checkout path works"
-		if [ -n "${broken["x86_64-base kernel"]:-}" ]; then
-			echo "not ok - harness-vm: not run, the x86_64-base kernel build failed" >"$RESULTS/harness-vm.tap"
+		if [ -n "${broken["$base kernel"]:-}" ]; then
+			echo "not ok - harness-vm: not run, the $base kernel build failed" >"$RESULTS/harness-vm.tap"
 		else
-			"$REPO/tests/harness/vm-tests.sh" "$CACHE/build/x86_64-base/arch/x86/boot/bzImage" \
+			"$REPO/tests/harness/vm-tests.sh" "$CACHE/build/$base/arch/x86/boot/bzImage" \
 				>"$RESULTS/harness-vm.tap" 2>"$RESULTS/harness-vm.log" || true
 		fi
 	fi
-	suite seal-selftests x86_64-seal 900 tests/guest/run-tests.sh "${ours[@]}"
-	suite seal-selftests-nobody x86_64-seal 900 tests/guest/selftests-unprivileged.sh
-	suite seal-upstream x86_64-seal 900 tests/guest/upstream.sh
-	suite base-selftests x86_64-base 900 tests/guest/run-tests.sh "${ours[@]}"
-	suite seal-sysmapctl x86_64-seal 600 tests/guest/sysmapctl.sh seal
-	suite base-sysmapctl x86_64-base 600 tests/guest/sysmapctl.sh base
-	suite base-criu x86_64-base 600 tests/guest/criu-check.sh
-	suite seal-criu x86_64-seal 1800 tests/guest/criu.sh
-	suite seal-runsc x86_64-seal 900 tests/guest/runsc.sh
-	suite seal-rr-pattern x86_64-seal 300 tests/guest/rr-pattern.sh
-	suite seal-reseal x86_64-seal 900 tests/guest/reseal.sh
+	suite seal-selftests "$seal" 900 tests/guest/run-tests.sh "${ours[@]}"
+	suite seal-selftests-nobody "$seal" 900 tests/guest/selftests-unprivileged.sh
+	suite seal-upstream "$seal" 900 tests/guest/upstream.sh
+	suite base-selftests "$base" 900 tests/guest/run-tests.sh "${ours[@]}"
+	suite seal-sysmapctl "$seal" 600 tests/guest/sysmapctl.sh seal
+	suite base-sysmapctl "$base" 600 tests/guest/sysmapctl.sh base
+	suite base-criu "$base" 600 tests/guest/criu-check.sh
+	suite seal-criu "$seal" 1800 tests/guest/criu.sh
+	suite seal-runsc "$seal" 900 tests/guest/runsc.sh
+	suite seal-rr-pattern "$seal" 300 tests/guest/rr-pattern.sh
+	suite seal-reseal "$seal" 900 tests/guest/reseal.sh
 	APPEND="sysctl.vm.mseal_sysmap_optout=2 mseal_sysmap=off" \
-		suite seal-level2-boot x86_64-seal 600 tests/guest/levels.sh boot2
+		suite seal-level2-boot "$seal" 600 tests/guest/levels.sh boot2
 	APPEND="sysctl.vm.mseal_sysmap_optout=0" \
-		suite seal-level-raise x86_64-seal 600 tests/guest/levels.sh raise
-	APPEND="mseal_sysmap=off" suite seal-rescue x86_64-seal 300 tests/guest/rescue.sh
+		suite seal-level-raise "$seal" 600 tests/guest/levels.sh raise
+	APPEND="mseal_sysmap=off" suite seal-rescue "$seal" 300 tests/guest/rescue.sh
 
 	if want arm64-selftests; then
 		stage "arm64: cross-build the kernel and the guest's initramfs"
