@@ -1,4 +1,5 @@
 #include "json.hpp"
+#include "utf8.hpp"
 
 #include <cstdio>
 
@@ -69,35 +70,8 @@ JsonWriter &JsonWriter::null()
 // Length of the valid UTF-8 sequence at s[i], or 0 if it is not valid.
 static std::size_t utf8_length(std::string_view s, std::size_t i)
 {
-	auto c = static_cast<unsigned char>(s[i]);
-	std::size_t len;
-	unsigned min;
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0) {
-		len = 2;
-		min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3;
-		min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (i + len > s.size())
-		return 0;
-	unsigned cp = c & (0x7f >> len);
-	for (std::size_t k = 1; k < len; k++) {
-		auto cc = static_cast<unsigned char>(s[i + k]);
-		if ((cc & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (cc & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
+	unsigned cp;
+	return utf8_decode(s, i, cp);
 }
 
 std::string JsonWriter::escape(std::string_view s)

@@ -1,4 +1,5 @@
 #include "table.hpp"
+#include "utf8.hpp"
 
 #include <algorithm>
 #include <clocale>
@@ -18,35 +19,13 @@ namespace sysmap
 namespace
 {
 
-// Length of the valid UTF-8 sequence at s[i] (a printable one), or 0.
+// Length of the valid multi-byte UTF-8 sequence at s[i] (a printable one), or 0.
 std::size_t utf8_length(std::string_view s, std::size_t i)
 {
-	auto c = static_cast<unsigned char>(s[i]);
-	std::size_t len;
-	unsigned min;
-	if ((c & 0xe0) == 0xc0) {
-		len = 2;
-		min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3;
-		min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (i + len > s.size())
-		return 0;
-	unsigned cp = c & (0x7f >> len);
-	for (std::size_t k = 1; k < len; k++) {
-		auto cc = static_cast<unsigned char>(s[i + k]);
-		if ((cc & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (cc & 0x3f);
-	}
-	// C1 controls are no more printable than C0 ones.
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
+	unsigned cp;
+	std::size_t len = utf8_decode(s, i, cp);
+	// ASCII is handled by the caller; C1 controls are no more printable than C0 ones.
+	if (len < 2 || (cp >= 0x80 && cp < 0xa0))
 		return 0;
 	return len;
 }
