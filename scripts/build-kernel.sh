@@ -5,9 +5,10 @@
 #                            test kernels), the same with -kasan, x86_64-bench,
 #                            x86_64-bench-base (without debugging) or arm64-seal
 #
-# Prints the path of the built image. The configuration is tinyconfig plus
-# the fragments below; every option a fragment sets must survive olddefconfig,
-# otherwise the build stops and names the options that did not.
+# Prints the path of the built image (kernel_image in common.sh). The
+# configuration is tinyconfig plus the fragments below; every option a
+# fragment sets must survive olddefconfig, otherwise the build stops and
+# names the options that did not.
 . "$(dirname "$0")/common.sh"
 
 name=${1:?usage: build-kernel.sh x86_64-seal|x86_64-base|x86_64-bench|x86_64-bench-base|arm64-seal}
@@ -36,7 +37,16 @@ mkdir -p "$CACHE/build"
 exec 9>"$CACHE/build/.lock"
 flock 9
 src=$("$REPO/scripts/kernel-tree.sh" build-src)
-out=$CACHE/build/$name
+# A kernel and its baseline differ only by the feature's options, which
+# reach a handful of files: they share one object directory, and switching
+# from one to the other costs a few compiles and a link, not a second build.
+case $name in
+x86_64-seal | x86_64-base) objdir=x86_64-seal ;;
+x86_64-seal-kasan | x86_64-base-kasan) objdir=x86_64-seal-kasan ;;
+x86_64-bench | x86_64-bench-base) objdir=x86_64-bench ;;
+*) objdir=$name ;;
+esac
+out=$CACHE/build/$objdir
 cfg=$CACHE/build/$name.config-work
 mkdir -p "$out" "$cfg" "$CACHE/ccache"
 export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$src CCACHE_COMPILERCHECK=content
@@ -70,24 +80,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 	die "$name: these fragment options did not survive olddefconfig" \
 		"(missing dependency?): ${missing[*]}"
 fi
-# The baseline differs from the sealing kernel by the feature's options
-# only: it starts from a copy of the sealing kernel's objects, and kbuild
-# recompiles only what depends on the options that differ.
-case $name in
-x86_64-base) seed=$CACHE/build/x86_64-seal ;;
-x86_64-base-kasan) seed=$CACHE/build/x86_64-seal-kasan ;;
-x86_64-bench-base) seed=$CACHE/build/x86_64-bench ;;
-*) seed= ;;
-esac
-# A first build, or a configuration change (which would recompile most of
-# the tree), starts from the seed when the seed is up to date.
-if [ -n "$seed" ] && [ -e "$seed/vmlinux" ] &&
-	{ [ ! -e "$out/vmlinux" ] || ! cmp -s "$cfg/.config" "$out/.config"; }; then
-	msg "seeding the $name build with the objects of $(basename "$seed")"
-	rm -rf "$out"
-	cp -a "$seed" "$out"
-	rm -f "$out/build.log"
-fi
 if ! cmp -s "$cfg/.config" "$out/.config"; then
 	cp "$cfg/.config" "$out/.config"
 fi
@@ -110,4 +102,11 @@ if ! wait "$pid"; then
 	die "building the $name kernel failed; full log: $log"
 fi
 msg "$name kernel built in $((SECONDS - start)) s"
-echo "$out/$image"
+# The image is copied out of the shared directory, which the next build of
+# the other configuration changes.
+dest=$(kernel_image "$name")
+mkdir -p "$(dirname "$dest")"
+cp "$out/$image" "$dest.tmp"
+cp "$out/.config" "$(dirname "$dest")/config"
+mv "$dest.tmp" "$dest"
+echo "$dest"

@@ -85,7 +85,7 @@ suite() {
 	done
 	set +e
 	"$REPO/scripts/vm-run.sh" --name "$name" --timeout "$timeout" ${APPEND:+--append "$APPEND"} \
-		"$CACHE/build/$kernel/arch/x86/boot/bzImage" -- "$@"
+		"$(kernel_image "$kernel")" -- "$@"
 	rc=$?
 	set -e
 	record_run "$name" "$rc"
@@ -156,7 +156,7 @@ if [ "$host_only" -eq 0 ]; then
 		if [ -n "${broken["$base kernel"]:-}" ]; then
 			echo "not ok - harness-vm: not run, the $base kernel build failed" >"$RESULTS/harness-vm.tap"
 		else
-			"$REPO/tests/harness/vm-tests.sh" "$CACHE/build/$base/arch/x86/boot/bzImage" \
+			"$REPO/tests/harness/vm-tests.sh" "$(kernel_image "$base")" \
 				>"$RESULTS/harness-vm.tap" 2>"$RESULTS/harness-vm.log" || true
 		fi
 	fi
@@ -179,7 +179,7 @@ if [ "$host_only" -eq 0 ]; then
 
 	if want arm64-selftests; then
 		stage "arm64: cross-build the kernel and the guest's initramfs"
-		arm64_kernel=$CACHE/build/arm64-seal/arch/arm64/boot/Image
+		arm64_kernel=$(kernel_image arm64-seal)
 		arm64_initrd=$CACHE/arm64/initramfs.cpio.gz
 		rc=1
 		if build "arm64-seal kernel" "$REPO/scripts/build-kernel.sh" arm64-seal &&

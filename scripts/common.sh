@@ -18,6 +18,9 @@ DEV_TREE=${SYSMAP_DEV_TREE:-$CACHE/linux}
 # so builds never see uncommitted edits and only changed files get new mtimes.
 BUILD_SRC=$CACHE/build-src
 
+# Where scripts/build-kernel.sh leaves the image of test kernel NAME.
+kernel_image() { echo "$CACHE/kernels/$1/image"; }
+
 msg() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
