@@ -35,8 +35,9 @@ expect warning 125 "kernel splat in the console" 300 guest-warn.sh
 tmp_repo=$(mktemp -d /tmp/sysmap-checkout.XXXXXX)
 home_cache=$(mktemp -d /home/sysmap-cache.XXXXXX)
 trap 'rm -rf "$tmp_repo" "$home_cache"' EXIT
-mkdir -p "$tmp_repo/tests"
+mkdir -p "$tmp_repo/tests" "$tmp_repo/kernel"
 cp -a "$REPO/scripts" "$tmp_repo/"
+cp "$REPO/kernel/BASE" "$tmp_repo/kernel/"
 cp -a "$REPO/tests/harness" "$tmp_repo/tests/"
 touch "$home_cache/harness-marker"
 mkdir -p "$CACHE"
