@@ -102,6 +102,23 @@ check "restore sealed, warm kerndat cache: the restorer's munmap() fails with -E
 	grep -qE "restorer.c:[0-9]+\): Unable to unmap \(0x[0-9a-f]+-0x[0-9a-f]+\): -1$" "$logs/sealed-warm-restore.log"
 grep -E "Error" "$logs/sealed-warm-restore.log" | head -n 3 | sed 's/^/# /'
 check "restore unsealed: succeeds" restore unsealed unsealed
+# The restorer's own words say which vDSO path it took. Without a fault it
+# maps the runtime vDSO with ARCH_MAP_VDSO and moves it in place; with
+# CRIU_FAULT=127 it writes trampolines (a proxy); with CRIU_FAULT=133 it
+# cannot map a vDSO, so it first parks the one it has with mremap().
+restorer_path() {	# restorer_path LOG: proxy, park or inplace
+	if grep -q 'vdso: Runtime vdso mismatches dumpee, generate proxy' "$1"; then
+		echo proxy
+	elif grep -m1 -E 'pie: [0-9]+: vdso:' "$1" | grep -q 'vdso: Remap rt-vdso'; then
+		echo park
+	elif grep -q 'vdso: Runtime vdso/vvar matches dumpee, remap inplace' "$1"; then
+		echo inplace
+	else
+		echo unknown
+	fi
+}
+check "restore unsealed: the restorer remapped the vDSO in place" \
+	test "$(restorer_path "$logs/unsealed-restore.log")" = inplace
 check "restored workload: counter continued, buffer, file offset, pipe and child intact" \
 	verify_workload "$before"
 
@@ -120,6 +137,9 @@ for fault in 133 127; do
 	dump "fault$fault" || nok "CRIU_FAULT=$fault: dump"
 	CRIU_FAULT=$fault restore "fault$fault" unsealed
 	check "restore unsealed with CRIU_FAULT=$fault succeeds" test $? -eq 0
+	want=$([ "$fault" = 127 ] && echo proxy || echo park)
+	check "CRIU_FAULT=$fault: the restorer took the $want path (its log says so)" \
+		test "$(restorer_path "$logs/fault$fault-restore.log")" = "$want"
 	check "CRIU_FAULT=$fault: restored workload intact" verify_workload "$before"
 	kill -TERM "$pid" 2>/dev/null
 done
