@@ -19,6 +19,6 @@ make -s -C "$st/x86" OUTPUT="$out/x86" KHDR_INCLUDES="$kh" \
 	"$out/x86/test_vsyscall_64" "$out/x86/test_mremap_vdso_64" >&2
 # The static 32-bit target of the re-seal suite (tests/guest/reseal.sh).
 mkdir -p "$out/programs"
-i686-linux-gnu-gcc -O2 -static -pthread -o "$out/programs/seal_target32" \
+i686-linux-gnu-gcc -O2 -static -o "$out/programs/seal_target32" \
 	"$REPO/tests/programs/seal_target32.c" >&2
 echo "$out"

@@ -58,18 +58,20 @@ raise)
 	fifo=$tools/go
 	mkfifo -m 0666 "$fifo"
 	as_nobody "$tools/sysmapctl" exec --unseal -- sh -c \
-		"read x <$fifo; exec cat /proc/self/status" >"$tools/after" 2>&1 &
-	holder=$!
+		"echo \$\$ >$tools/holder.pid; read x <$fifo; exec cat /proc/self/status" \
+		>"$tools/after" 2>&1 &
+	job=$!
 	for _ in $(seq 100); do
-		[ "$(cat "/proc/$holder/comm" 2>/dev/null)" = sh ] && break
+		[ -s "$tools/holder.pid" ] && break
 		sleep 0.2
 	done
+	holder=$(cat "$tools/holder.pid" 2>/dev/null)
 	check "level 0: nobody's opted-out process runs unsealed" \
 		grep -q "image=unsealed policy=unseal" <<<"$(field "$holder")"
 	echo 2 >$level
 	check "the level can be raised to 2" test "$(cat $level)" = 2
 	echo go >"$fifo"
-	wait "$holder"
+	wait "$job"
 	check "level 2: the opted-out process's next image is sealed" \
 		grep -q "^Mseal_sysmap:.*image=sealed policy=seal" "$tools/after"
 	check "level 2: writing 1 fails" sh -c "! echo 1 >$level"

@@ -1,18 +1,22 @@
 /*
  * The ia32 twin of seal_target (spin and read modes), built by
- * tests/guest/reseal.sh with i686-linux-gnu-gcc -static:
+ * scripts/build-selftests.sh with i686-linux-gnu-gcc -static:
  *
  *   seal_target32 DIR spin   known values in every register, exit 99 if
- *                            one changes; a thread writes DIR/counter
+ *                            one changes; a forked reporter writes DIR/counter
  *   seal_target32 DIR read   stdin lines to DIR/got ("error N" on failure)
  */
 #include <errno.h>
-#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-volatile unsigned long sysmap_spin_counter;
+/* In a shared page, so that a forked reporter sees it: no threads, whose
+ * start-up in a static 32-bit program is more than this target needs. */
+volatile unsigned long *sysmap_spin_counter;
 volatile unsigned long sysmap_spin_esp;
 void sysmap_spin_check(void) __attribute__((noreturn));
 
@@ -26,7 +30,8 @@ __asm__(".text\n"
         "	movl $0x44444444, %esi\n"
         "	movl $0x55555555, %edi\n"
         "	movl $0x66666666, %ebp\n"
-        "1:	incl sysmap_spin_counter\n"
+        "1:	movl sysmap_spin_counter, %eax\n"
+        "	incl (%eax)\n"
         "	cmpl sysmap_spin_esp, %esp\n"
         "	jne 2f\n"
         "	cmpl $0x11111111, %ebx\n"
@@ -62,16 +67,15 @@ static void write_atomically(const char *name, const char *text)
 	rename(tmp, path);
 }
 
-static void *reporter(void *arg)
+static void reporter(void)
 {
 	char line[64];
-	(void)arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	for (;;) {
-		snprintf(line, sizeof(line), "%lu 0\n", sysmap_spin_counter);
+		snprintf(line, sizeof(line), "%lu 0\n", *sysmap_spin_counter);
 		write_atomically("counter", line);
 		usleep(50 * 1000);
 	}
-	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -84,9 +88,16 @@ int main(int argc, char **argv)
 	dir = argv[1];
 	snprintf(line, sizeof(line), "%d\n", (int)getpid());
 	if (!strcmp(argv[2], "spin")) {
-		pthread_t t;
-		if (pthread_create(&t, NULL, reporter, NULL))
+		pid_t child;
+		sysmap_spin_counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (sysmap_spin_counter == MAP_FAILED)
 			return 1;
+		child = fork();
+		if (child < 0)
+			return 1;
+		if (child == 0)
+			reporter();
 		write_atomically("ready", line);
 		sysmap_spin_check();
 	}
