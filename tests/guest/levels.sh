@@ -57,6 +57,8 @@ raise)
 	# An ordinary user opts out, then waits; the level goes up meanwhile.
 	fifo=$tools/go
 	mkfifo -m 0666 "$fifo"
+	: >"$tools/holder.pid"
+	chmod 0666 "$tools/holder.pid"
 	as_nobody "$tools/sysmapctl" exec --unseal -- sh -c \
 		"echo \$\$ >$tools/holder.pid; read x <$fifo; exec cat /proc/self/status" \
 		>"$tools/after" 2>&1 &
