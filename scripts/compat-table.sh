@@ -35,6 +35,9 @@ row "criu check (3.17.1)" "$(cell seal-criu 'criu check sealed')" \
 row "criu dump of a sealed process" "$(cell seal-criu 'dump of a sealed')" "(same)" "not run"
 row "criu restore, workload intact" "$(cell seal-criu 'restore sealed')" \
 	"$(cell seal-criu 'restore unsealed|restored workload|CRIU_FAULT|cycles')" "not run"
+row "criu restore with \`sysmapctl criu\`: the tree comes back sealed, workload intact" "$(cell seal-reseal '^ok [0-9]+ - criu: after each restore|criu: [0-9]+ dump/restore cycles')" \
+	"$(cell seal-reseal 'criu, opted-out workload')" "not run"
+row "sysmapctl seal of a running process (ptrace)" "$(cell seal-reseal 'sealed|registers intact|restarted')" "(n/a)" "not run"
 row "runsc --rootless do (ptrace platform)" "$(cell seal-runsc 'runsc sealed')" \
 	"$(cell seal-runsc 'runsc unsealed')" "not run"
 row "rr pattern (tracer unmaps vvar, moves vdso)" "$(cell seal-rr-pattern '(^|[^n])sealed:')" \
