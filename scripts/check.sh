@@ -207,7 +207,8 @@ for tap in "$RESULTS"/*.tap; do
 	name=$(basename "$tap" .tap)
 	[ "$name" != expectations ] || continue
 	SYSMAP_EXPECT_MODE=$([ "$host_only" -eq 1 ] && echo host || echo full) \
-		"$REPO/scripts/tap-verify.sh" "$name" "$tap" >>"$exp_tap"
+		"$REPO/scripts/tap-verify.sh" "$name" "$tap" >>"$exp_tap" ||
+		echo "not ok - $name: scripts/tap-verify.sh failed" >>"$exp_tap"
 done
 if [ -z "$only" ] && [ "$host_only" -eq 0 ]; then
 	while read -r name; do

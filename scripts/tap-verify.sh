@@ -46,7 +46,7 @@ if [ "$results" -eq "$declared" ]; then
 else
 	echo "not ok - $suite: $results results, $declared declared in tests/expectations"
 fi
-grep -E '^(not )?ok([ \t]|$).*#[ \t]*[Ss][Kk][Ii][Pp]' "$tap" | while IFS= read -r line; do
+{ grep -E '^(not )?ok([ \t]|$).*#[ \t]*[Ss][Kk][Ii][Pp]' "$tap" || true; } | while IFS= read -r line; do
 	allowed=0
 	for re in "${skips[@]}"; do
 		if grep -qE -- "$re" <<<"$line"; then
@@ -56,3 +56,4 @@ grep -E '^(not )?ok([ \t]|$).*#[ \t]*[Ss][Kk][Ii][Pp]' "$tap" | while IFS= read 
 	done
 	[ "$allowed" -eq 1 ] || echo "not ok - $suite: unexpected skip: ${line//#/}"
 done
+exit 0

@@ -90,6 +90,12 @@ check "verify: an undeclared skip fails" "1 1 0" "$("$verify" s "$tmp/s.tap" "$t
 printf 'ok 1 a\nok 3 c\n' >"$tmp/s.tap"
 check "verify: a missing result fails" "0 1 0" "$("$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
 check "verify: an undeclared suite fails" "0 1 0" "$("$verify" other "$tmp/s.tap" "$tmp/exp" | "$count")"
+printf 'ok 1 a\nok 2 b\nok 3 c\n' >"$tmp/s.tap"
+"$verify" s "$tmp/s.tap" "$tmp/exp" >/dev/null
+check "verify: exit status 0 for a stream without skips" 0 "$?"
+printf 's results 3\ns results-host 1\n' >"$tmp/exp"
+check "verify: host-only runs use their own count" "0 1 0" \
+	"$(SYSMAP_EXPECT_MODE=host "$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
 
 # run-tests.sh: fewer results than the plan is a failure.
 mk short 'echo "1..3"; echo "ok 1 one"; exit 0'
