@@ -5,11 +5,15 @@
 PREFIX ?= /usr/local
 S := scripts
 
-.PHONY: check demo kernel-tree export-patches checkpatch bisect-check kernels \
+.PHONY: check compat demo kernel-tree export-patches checkpatch bisect-check kernels \
 	userspace install fuzz bench fresh-root clean
 
 check:			## install dependencies, build everything, run every test
 	@$(S)/check.sh
+
+compat:			## the compatibility suites with Wine (its packages: deps.sh compat)
+	@SYSMAP_RESULTS=$(CURDIR)/build/results-compat \
+		SUITES="seal-compat base-compat seal-wine base-wine" $(S)/check.sh
 
 demo:			## boot the sealing kernel and show what the project does
 	@$(S)/demo.sh

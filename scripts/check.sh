@@ -6,7 +6,9 @@
 #
 #   check.sh [--host-only]   --host-only stops before the kernels: the
 #                            dependency step and every host-side test
-#   SUITES="a b" check.sh    runs only the named guest suites
+#   SUITES="a b" check.sh    runs only the named guest suites; suites
+#                            declared "optional" in tests/expectations
+#                            (make compat) run only when named
 . "$(dirname "$0")/common.sh"
 
 host_only=0
@@ -29,6 +31,7 @@ run_start=$SECONDS
 declare -A broken=()
 
 want() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
+named() { [[ " $only " == *" $1 "* ]]; }
 # Each stage's duration goes to timings.txt and the summary.
 end_stage() {
 	[ -z "$step_name" ] || printf '%6d s  %s\n' $((SECONDS - step_start)) "$step_name" >>"$timings"
@@ -76,7 +79,7 @@ suite() {
 	shift 3
 	want "$name" || return 0
 	stage "$name: booting the $kernel kernel (timeout ${timeout}s)"
-	for need in "$kernel kernel" userspace selftests; do
+	for need in "$kernel kernel" userspace selftests ${NEED:+"$NEED"}; do
 		if [ -n "${broken[$need]:-}" ]; then
 			echo "not ok - vm $name: not run, the $need build failed" >>"$runner_tap"
 			: >"$RESULTS/$name.tap"
@@ -85,6 +88,7 @@ suite() {
 	done
 	set +e
 	"$REPO/scripts/vm-run.sh" --name "$name" --timeout "$timeout" ${APPEND:+--append "$APPEND"} \
+		${CPU:+--cpu "$CPU"} \
 		"$(kernel_image "$kernel")" -- "$@"
 	rc=$?
 	set -e
@@ -94,7 +98,9 @@ suite() {
 }
 
 stage "dependencies"
-if ! "$REPO/scripts/deps.sh"; then
+deps=()
+! named seal-wine && ! named base-wine || deps=(compat)
+if ! "$REPO/scripts/deps.sh" "${deps[@]}"; then
 	echo "not ok - dependencies: scripts/deps.sh failed (see above)" >>"$RESULTS/builds.tap"
 fi
 
@@ -148,6 +154,7 @@ if [ "$host_only" -eq 0 ]; then
 	sel=$CACHE/selftests
 	rm -rf "$sel"
 	build selftests "$REPO/scripts/build-selftests.sh" || true
+	build "compat programs" "$REPO/scripts/build-compat.sh" || true
 	export SYSMAP_SELFTESTS=$sel
 	ours=("$sel"/mseal_system_mappings/sysmap_*_test)
 
@@ -171,6 +178,15 @@ if [ "$host_only" -eq 0 ]; then
 	suite seal-runsc "$seal" 900 tests/guest/runsc.sh
 	suite seal-rr-pattern "$seal" 300 tests/guest/rr-pattern.sh
 	suite seal-reseal "$seal" 900 tests/guest/reseal.sh
+	NEED="compat programs" suite seal-compat "$seal" 1200 tests/guest/compat.sh
+	NEED="compat programs" suite base-compat "$base" 900 tests/guest/compat.sh
+	# make compat: Wine, on a CPU model without SMAP (tests/guest/compat.sh).
+	if named seal-wine; then
+		NEED="compat programs" CPU=max,-smap suite seal-wine "$seal" 1200 tests/guest/compat.sh wine
+	fi
+	if named base-wine; then
+		NEED="compat programs" CPU=max,-smap suite base-wine "$base" 900 tests/guest/compat.sh wine
+	fi
 	APPEND="sysctl.vm.mseal_sysmap_optout=2 mseal_sysmap=off" \
 		suite seal-level2-boot "$seal" 600 tests/guest/levels.sh boot2
 	APPEND="sysctl.vm.mseal_sysmap_optout=0" \
@@ -213,7 +229,9 @@ done
 if [ -z "$only" ] && [ "$host_only" -eq 0 ]; then
 	while read -r name; do
 		[ -f "$RESULTS/$name.tap" ] || echo "not ok - $name: declared in tests/expectations, but produced no results" >>"$exp_tap"
-	done < <(awk '!/^[[:space:]]*(#|$)/ && $2 == "results" { print $1 }' "$REPO/tests/expectations")
+	done < <(awk '!/^[[:space:]]*(#|$)/ && $2 == "results" { r[$1] = 1 }
+		!/^[[:space:]]*(#|$)/ && $2 == "optional" { o[$1] = 1 }
+		END { for (s in r) if (!(s in o)) print s }' "$REPO/tests/expectations")
 fi
 
 # Summary

@@ -4,9 +4,14 @@
 # table says only what was measured.
 . "$(dirname "$0")/common.sh"
 
-# cell FILE PATTERN: "pass", "FAIL" or "not run" for the test lines matching
+# Results of "make compat" (Wine), kept apart from make check's.
+COMPAT_RESULTS=${SYSMAP_COMPAT_RESULTS:-$REPO/build/results-compat}
+
+# cell SUITE PATTERN: "pass", "FAIL" or "not run" for the test lines matching
+# (SUITE's TAP from make check, or from make compat when only it has one)
 cell() {
 	local f=$RESULTS/$1.tap lines
+	[ -f "$f" ] || f=$COMPAT_RESULTS/$1.tap
 	[ -f "$f" ] || { echo "not run"; return; }
 	lines=$(grep -E "^(not )?ok" "$f" | grep -E -- "$2" || true)
 	local total skipped
@@ -44,3 +49,34 @@ row "rr pattern (tracer unmaps vvar, moves vdso)" "$(cell seal-rr-pattern '(^|[^
 	"$(cell seal-rr-pattern 'unsealed:')" "not run"
 echo
 echo "\"pass\" in a sealed column means the tool failed for the sealing reason the test asserts."
+
+# Debian's programs on a real workload (tests/guest/compat.sh), three ways.
+prog() {	# prog NAME WORKLOAD SEAL-SUITE BASE-SUITE REGEX LOG...
+	local name=$1 workload=$2 seal=$3 base=$4 re=$5 logs l dir
+	shift 5
+	logs=
+	for l in "$@"; do	# SUITE/WAY-SCENARIO
+		case ${l%%/*} in *-wine) dir=build/results-compat ;; *) dir=build/results ;; esac
+		logs+="[${l#*/}]($dir/${l%%/*}/compat-logs/${l#*/}.log) "
+	done
+	printf '| %s | %s | %s | %s | %s | %s|\n' "$name" "$workload" \
+		"$(cell "$seal" "ok [0-9]+ sealed: $re")" "$(cell "$seal" "ok [0-9]+ unsealed: $re")" \
+		"$(cell "$base" "ok [0-9]+ baseline: $re")" "$logs"
+}
+echo
+echo "| program (Debian bookworm) | workload | sealed | opted out | baseline kernel | logs |"
+echo "|---|---|---|---|---|---|"
+prog "gdb 13.1" "break in the vDSO's \`clock_gettime\`, \`stepi\`, continue" seal-compat base-compat \
+	"(gdb|programs start|kernel without)" seal-compat/sealed-gdb seal-compat/unsealed-gdb base-compat/baseline-gdb
+prog "strace 6.1" "\`strace -f\` through \`fork()\` and the child's \`execve()\`" seal-compat base-compat \
+	"strace" seal-compat/sealed-strace seal-compat/unsealed-strace base-compat/baseline-strace
+prog "ltrace 0.7.3" "\`ltrace -f\` of the clock calls, through \`execve()\`" seal-compat base-compat \
+	"ltrace" seal-compat/sealed-ltrace seal-compat/unsealed-ltrace base-compat/baseline-ltrace
+prog "Valgrind 3.19" "memcheck of a program reading the clocks: a clean report" seal-compat base-compat \
+	"valgrind" seal-compat/sealed-valgrind seal-compat/unsealed-valgrind base-compat/baseline-valgrind
+prog "qemu-user 7.2" "static aarch64 and armhf programs" seal-compat base-compat \
+	"qemu-" seal-compat/sealed-qemu-arm seal-compat/unsealed-qemu-arm base-compat/baseline-qemu-arm
+prog "User Mode Linux 6.1" "boot with hostfs root, the workload as init, power off" seal-compat base-compat \
+	"uml" seal-compat/sealed-uml seal-compat/unsealed-uml base-compat/baseline-uml
+prog "Wine 8.0 (\`make compat\`)" "a Windows console program from an empty prefix" seal-wine base-wine \
+	"wine64" seal-wine/sealed-wine seal-wine/unsealed-wine base-wine/baseline-wine

@@ -2,23 +2,29 @@
 # Install what "make check", "make demo" and "make bench" use, from Debian's
 # archive only. tests/harness/fresh-root.sh proves the list complete by
 # running this script and the host part of "make check" in a debootstrap root.
+#
+#   deps.sh            what make check, make demo and make bench need
+#   deps.sh compat     that and what only "make compat" needs (Wine and the
+#                      Windows cross compiler: 300 MB more)
 . "$(dirname "$0")/common.sh"
 
 packages=(
 	# kernel builds (rsync: headers_install)
 	build-essential flex bison bc libelf-dev libssl-dev ccache cpio xz-utils kmod rsync
 	git ca-certificates
-	# selftests: the ia32 helper is built with the i686 cross compiler
-	# (gcc-multilib would conflict with every cross compiler below)
-	gcc-i686-linux-gnu libc6-dev-i386-cross
+	# selftests and make bench: ia32 programs are built with the i686 cross
+	# compilers (gcc-multilib would conflict with every cross compiler below)
+	gcc-i686-linux-gnu g++-i686-linux-gnu libc6-dev-i386-cross
 	# guests
 	qemu-system-x86 qemu-system-arm iproute2 python3 libcap2-bin
 	# arm64: cross compilers (AArch64, and AArch32 for the compat vDSO and
 	# helper) with their static C libraries
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-arm-linux-gnueabihf
 	libc6-dev-arm64-cross libc6-dev-armhf-cross
-	# real tools run in the guest
-	criu runsc
+	# real tools run in the guest (tests/guest/compat.sh: the workload is
+	# cross-built for qemu-user with the compilers above and armhf's g++)
+	criu runsc gdb strace ltrace valgrind qemu-user-static user-mode-linux
+	g++-arm-linux-gnueabihf
 	# userspace
 	cmake g++ googletest libgtest-dev clang libclang-rt-14-dev clang-format man-db
 	pkg-config
@@ -35,6 +41,12 @@ packages=(
 security_archive_enabled() {
 	apt-cache policy 2>/dev/null | grep -q 'bookworm-security'
 }
+
+if [ "${1:-}" = compat ]; then
+	packages+=(wine64 g++-mingw-w64-x86-64)
+elif [ $# -gt 0 ]; then
+	die "usage: deps.sh [compat]"
+fi
 
 missing=()
 for p in "${packages[@]}" "$BASE_PACKAGE"; do

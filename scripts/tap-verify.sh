@@ -9,6 +9,8 @@
 #   SUITE results N                  the stream reports N results
 #   SUITE results-host N             ... in "check.sh --host-only" runs
 #   SUITE skip REGEX -- REASON       a skip whose line matches REGEX is allowed
+#   SUITE optional                   runs only when asked for (make compat):
+#                                    a full "make check" does not miss it
 #
 # A suite that declares nothing, a count that differs (a test that vanished
 # or never ran counts as much as one that failed) and a skip that matches no
@@ -27,6 +29,7 @@ while read -r name kind rest; do
 	results) declared=$rest ;;
 	results-host) declared_host=$rest ;;
 	skip) skips+=("${rest%% -- *}") ;;
+	optional) ;;
 	*) echo "not ok - $suite: unknown expectation '$kind' in $exp"; exit 0 ;;
 	esac
 done < <(sed -e 's/^[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$exp")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boot a test kernel in QEMU and run one suite as the guest's init.
 #
-#   vm-run.sh [--timeout SEC] [--name NAME] [--append ARGS] KERNEL -- COMMAND [ARGS...]
+#   vm-run.sh [--timeout SEC] [--name NAME] [--append ARGS] [--cpu MODEL]
+#             [--smp N] [--mem SIZE] KERNEL -- COMMAND [ARGS...]
 #   vm-run.sh --arch arm64 --initrd FILE [--timeout SEC] --name NAME KERNEL
 #
 # The guest sees the host root read-only over virtio-9p, tmpfs where writes
@@ -11,6 +12,9 @@
 # splats. An arm64 guest (qemu-system-aarch64 -machine virt) has no host
 # root: it runs the /init of its initramfs, which runs its own suite.
 # --append adds kernel command-line arguments (e.g. a sysctl.* setting).
+# --cpu replaces QEMU's CPU model "max" (e.g. "max,-smap": see
+# tests/guest/compat.sh for the emulator bug that needs it); --smp and
+# --mem the number of vCPUs (2) and the memory (2G x86_64, 1G arm64).
 # The exact QEMU command is saved as NAME/qemu-command, to replay a run.
 # Exit status: the suite's own, or
 #   124  the guest did not finish within the timeout
@@ -23,11 +27,17 @@ name=
 arch=x86_64
 initrd=
 append=
+cpu=max
+smp=2
+mem=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--cpu) cpu=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--) shift; break ;;
@@ -43,10 +53,12 @@ res=$RESULTS/$name
 rm -rf "$res"
 mkdir -p "$res"
 
-# The suite sees the caller's SYSMAP_* settings (e.g. SYSMAP_SELFTESTS).
+# The suite sees the caller's SYSMAP_* settings (e.g. SYSMAP_SELFTESTS),
+# and where the cache is (the guest's $HOME is not the host's).
 [ $# -eq 0 ] || {
+	printf 'export SYSMAP_CACHE=%q\n' "$CACHE"
 	while IFS='=' read -r var _; do
-		case $var in SYSMAP_RESULTS | SYSMAP_GUEST_*) continue ;; esac
+		case $var in SYSMAP_RESULTS | SYSMAP_CACHE | SYSMAP_GUEST_*) continue ;; esac
 		printf 'export %s=%q\n' "$var" "${!var}"
 	done < <(env | grep -E '^SYSMAP_[A-Z_]+=' || true)
 	printf 'cd %q\n' "$REPO"
@@ -74,14 +86,14 @@ if [ "$arch" = x86_64 ]; then
 fi
 case $arch in
 x86_64)
-	qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 2G -kernel "$kernel"
+	qemu=(qemu-system-x86_64 -machine q35 -cpu "$cpu" -smp "$smp" -m "${mem:-2G}" -kernel "$kernel"
 		-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144 root=/dev/root ro init=$REPO/scripts/guest-init.sh${append:+ $append}"
 		-fsdev local,id=root,path=/,readonly=on,multidevs=remap,security_model=none
 		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root)
 	;;
 arm64)
 	[ -f "$initrd" ] || die "arm64 guests need --initrd (scripts/build-arm64-guest.sh)"
-	qemu=(qemu-system-aarch64 -machine virt -cpu max -smp 2 -m 1G -kernel "$kernel"
+	qemu=(qemu-system-aarch64 -machine virt -cpu "$cpu" -smp "$smp" -m "${mem:-1G}" -kernel "$kernel"
 		-initrd "$initrd" -append "console=ttyAMA0 panic=-1 rdinit=/init${append:+ $append}")
 	;;
 *) die "unknown architecture $arch" ;;

@@ -97,6 +97,11 @@ printf 's results 3\ns results-host 1\n' >"$tmp/exp"
 check "verify: host-only runs use their own count" "0 1 0" \
 	"$(SYSMAP_EXPECT_MODE=host "$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
 
+printf 's results 2\ns optional\n' >"$tmp/exp"
+printf 'ok 1 a\nok 2 b\n' >"$tmp/s.tap"
+check "verify: an optional suite is held to its count when it runs" "1 0 0" \
+	"$("$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
+
 # run-tests.sh: fewer results than the plan is a failure.
 mk short 'echo "1..3"; echo "ok 1 one"; exit 0'
 check "program reporting fewer results than planned" "1 1 0" "$("$wrap" "$tmp/short" | "$count")"
@@ -106,6 +111,12 @@ mkdir -p "$tmp/results"
 printf 'not ok 1 rr pattern sealed: exit 0 (want 1)\nok 2 rr pattern unsealed: fine\n' >"$tmp/results/seal-rr-pattern.tap"
 row=$(SYSMAP_RESULTS=$tmp/results "$top/scripts/compat-table.sh" | grep "rr pattern")
 check "compat table: sealed and opted-out cells kept apart" "| rr pattern (tracer unmaps vvar, moves vdso) | FAIL | pass (1 tests) | not run |" "$row"
+# ... nor does an "unsealed:" line of compat.sh, whose names differ only so.
+printf 'not ok 2 sealed: strace -f: x\nok 18 unsealed: strace -f: x\n' >"$tmp/results/seal-compat.tap"
+printf 'ok 2 baseline: strace -f: x\n' >"$tmp/results/base-compat.tap"
+row=$(SYSMAP_RESULTS=$tmp/results SYSMAP_COMPAT_RESULTS=$tmp/none "$top/scripts/compat-table.sh" | grep "^| strace")
+check "compat table: a program's three ways kept apart" "FAIL | pass (1 tests) | pass (1 tests)" \
+	"$(cut -d'|' -f4-6 <<<"$row" | sed 's/^ //; s/ | /|/g; s/ $//; s/|/ | /g')"
 
 # vm-run.sh refuses a missing kernel with a clear message.
 msg=$("$top/scripts/vm-run.sh" "$tmp/no-such-kernel" -- true 2>&1)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Build the workload of the compatibility suite (tests/programs/compat_hello.cpp)
+# for every target tests/guest/compat.sh runs: the host (dynamic, for gdb,
+# ltrace and valgrind; static, as init of User Mode Linux), aarch64 and armhf
+# (static, for qemu-user) and Windows (for Wine, only when its cross compiler
+# is installed: "scripts/deps.sh compat"). Prints the output directory.
+. "$(dirname "$0")/common.sh"
+
+src=$REPO/tests/programs/compat_hello.cpp
+out=$CACHE/compat
+mkdir -p "$out"
+flags=(-std=c++20 -O2 -Wall -Wextra -Werror)
+build() {	# build COMPILER OUTPUT [FLAGS...]
+	local cxx=$1 dst=$2
+	shift 2
+	command -v "$cxx" >/dev/null || die "$cxx is missing: run scripts/deps.sh"
+	"$cxx" "${flags[@]}" "$@" -o "$out/$dst.new" "$src" >&2
+	mv "$out/$dst.new" "$out/$dst"
+}
+build g++ compat_hello -g
+build g++ compat_hello_static -static
+build aarch64-linux-gnu-g++ compat_hello_aarch64 -static
+build arm-linux-gnueabihf-g++ compat_hello_armhf -static
+if command -v x86_64-w64-mingw32-g++ >/dev/null; then
+	build x86_64-w64-mingw32-g++ compat_hello.exe -static
+else
+	rm -f "$out/compat_hello.exe"
+fi
+echo "$out"
