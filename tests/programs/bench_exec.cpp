@@ -1,96 +1,339 @@
-// What sealing costs, measured side by side in one boot: the time of
-// fork + execve + exit of a small program, in images executed sealed and
-// opted out, alternating in rounds; and the number of mappings each image
-// has (sealing sets a flag, it must not split or add mappings).
+// What sealing at execve() costs, measured side by side ("make bench";
+// scripts/bench.sh boots the kernels, tests/guest/bench.sh runs this).
 //
-//   bench_exec [ROUNDS [SPAWNS]]    (opting out needs CAP_CHECKPOINT_RESTORE)
-//   bench_exec --json ...
+//   bench_exec run --root DIR [--rounds R] [--spawns S] --out FILE
+//       In each of R rounds, measure every cell once, in a random order:
+//       a cell is a workload run S times under a policy. Workloads:
+//         static    fork+execve+exit of DIR/bench_exit_static
+//         dynamic   the same of DIR/bench_exit_dynamic (ld.so and libc
+//                   inside DIR, which the measuring child chroots into)
+//         exec      execve() alone: DIR/bench_exit_static --chain S
+//         ia32      fork+execve+exit of DIR/bench_exit_ia32
+//         selfseal  DIR/bench_exit_static --self-seal: the program seals
+//                   its own [vdso] and [vvar] with mseal()
+//       Policies: seal and unseal on the sealing kernel, none on a kernel
+//       without the feature. FILE gets one line per measurement:
+//       "WORKLOAD POLICY ROUND NANOSECONDS-PER-EXECUTION".
+//   bench_exec maps --root DIR
+//       Prints how many mappings a sealed and an opted-out image have.
+//   bench_exec report [--json] SEALING-FILE [BASELINE-FILE]
+//       The table: each ratio with a 95 % bootstrap interval.
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
+#include <random>
 #include <spawn.h>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
-#include "sysmap/json.hpp"
 #include "sysmap/policy.hpp"
-#include "sysmap/procfs.hpp"
 
 extern char **environ;
 
 namespace
 {
 
-std::size_t mapping_count()
-{
-	std::ifstream f("/proc/self/smaps");
-	return sysmap::parse_smaps(f).size();
-}
-
-// In a child with the given policy: spawn this program in --exit mode
-// SPAWNS times; write the mean nanoseconds per spawn and the spawned
-// image's mapping count to fd.
-void measure(bool seal, int spawns, int fd)
-{
-	sysmap::set_policy({seal, false});
-	char self[] = "/proc/self/exe", mode[] = "--count";
-	char *argv[] = {self, mode, nullptr};
-	auto start = std::chrono::steady_clock::now();
-	int status = 0;
-	for (int i = 0; i < spawns; i++) {
-		pid_t pid;
-		if (posix_spawn(&pid, self, nullptr, nullptr, argv, environ) || waitpid(pid, &status, 0) != pid)
-			_exit(2);
-	}
-	auto ns =
-	    std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
-	long long result[2] = {ns / spawns, WEXITSTATUS(status)};
-	if (write(fd, result, sizeof(result)) != sizeof(result))
-		_exit(2);
-	_exit(0);
-}
-
-struct Sample {
-	long long ns;
-	long long mappings;
+struct Cell {
+	std::string workload, policy;
 };
 
-Sample run(bool seal, int spawns)
+using Samples = std::map<std::string, std::vector<double>>; // "workload policy" -> ns
+
+// Spawn PATH with ARGS, wait for it; false if it did not exit 0.
+bool spawn_wait(const std::string &path, std::vector<std::string> args)
+{
+	std::vector<char *> argv;
+	for (auto &a : args)
+		argv.push_back(a.data());
+	argv.push_back(nullptr);
+	pid_t pid;
+	int status = 0;
+	if (posix_spawn(&pid, path.c_str(), nullptr, nullptr, argv.data(), environ) || waitpid(pid, &status, 0) != pid)
+		return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// In a child: chroot into ROOT, set the policy, run the workload SPAWNS
+// times; the mean nanoseconds per execution go to fd, or -1 on failure.
+[[noreturn]] void measure_child(const std::string &root, const Cell &cell, int spawns, int fd)
+{
+	double ns = -1;
+	try {
+		if (chroot(root.c_str()) || chdir("/"))
+			throw std::runtime_error("chroot " + root + ": " + std::strerror(errno));
+		if (cell.policy != "none")
+			sysmap::set_policy({cell.policy == "seal", false});
+		std::string path = "/bench_exit_static";
+		std::vector<std::string> args{path};
+		int runs = spawns;
+		if (cell.workload == "dynamic")
+			path = args[0] = "/bench_exit_dynamic";
+		else if (cell.workload == "ia32")
+			path = args[0] = "/bench_exit_ia32";
+		else if (cell.workload == "selfseal")
+			args.push_back("--self-seal");
+		else if (cell.workload == "exec") {
+			args.push_back("--chain");
+			args.push_back(std::to_string(spawns));
+			runs = 1;
+		}
+		const auto start = std::chrono::steady_clock::now();
+		bool ok = true;
+		for (int i = 0; i < runs && ok; i++)
+			ok = spawn_wait(path, args);
+		const auto end = std::chrono::steady_clock::now();
+		if (ok)
+			ns = std::chrono::duration<double, std::nano>(end - start).count() / spawns;
+	} catch (const std::exception &e) {
+		std::cerr << "bench_exec: " << cell.workload << "/" << cell.policy << ": " << e.what() << "\n";
+	}
+	if (write(fd, &ns, sizeof(ns)) != sizeof(ns))
+		_exit(2);
+	_exit(ns < 0 ? 1 : 0);
+}
+
+double measure(const std::string &root, const Cell &cell, int spawns)
 {
 	int p[2];
 	if (pipe(p))
 		throw std::runtime_error("pipe failed");
-	pid_t pid = fork();
+	const pid_t pid = fork();
+	if (pid < 0)
+		throw std::runtime_error("fork failed");
 	if (pid == 0) {
 		close(p[0]);
-		try {
-			measure(seal, spawns, p[1]);
-		} catch (const sysmap::PolicyError &e) {
-			std::cerr << "bench_exec: " << e.what() << "\n";
-			_exit(3);
-		}
+		measure_child(root, cell, spawns, p[1]);
 	}
 	close(p[1]);
-	long long r[2] = {0, 0};
-	bool got = read(p[0], r, sizeof(r)) == sizeof(r);
+	double ns = -1;
+	if (read(p[0], &ns, sizeof(ns)) != sizeof(ns))
+		ns = -1;
 	close(p[0]);
 	int status;
 	waitpid(pid, &status, 0);
-	if (!got)
-		throw std::runtime_error("a measurement failed (run as root on the sealing kernel)");
-	return {r[0], r[1]};
+	if (ns < 0)
+		throw std::runtime_error("measuring " + cell.workload + " under policy " + cell.policy +
+		                         " failed (root on the test kernel, and " + root +
+		                         " prepared by "
+		                         "tests/guest/bench.sh?)");
+	return ns;
 }
 
-long long median(std::vector<long long> v)
+bool kernel_has_feature()
 {
-	std::sort(v.begin(), v.end());
-	return v[v.size() / 2];
+	std::ifstream f("/proc/self/status");
+	for (std::string line; std::getline(f, line);)
+		if (line.rfind("Mseal_sysmap:", 0) == 0)
+			return true;
+	return false;
+}
+
+int run(const std::string &root, int rounds, int spawns, const std::string &out)
+{
+	std::vector<std::string> policies{"none"};
+	if (kernel_has_feature())
+		policies = {"seal", "unseal"};
+	std::vector<Cell> cells;
+	for (const char *w : {"static", "dynamic", "exec", "ia32"})
+		for (const auto &p : policies)
+			cells.push_back({w, p});
+	// A program sealing itself makes sense only where the kernel did not.
+	cells.push_back({"selfseal", policies.back()});
+	std::ofstream f(out);
+	if (!f)
+		throw std::runtime_error("cannot write " + out);
+	std::mt19937_64 rng(20261129);
+	for (int r = 0; r < rounds; r++) {
+		std::shuffle(cells.begin(), cells.end(), rng);
+		for (const auto &c : cells)
+			f << c.workload << " " << c.policy << " " << r << " " << std::fixed << std::setprecision(0)
+			  << measure(root, c, spawns) << "\n";
+		f.flush();
+		std::cerr << "round " << r + 1 << "/" << rounds << " done\n";
+	}
+	return 0;
+}
+
+// The number of mappings of an image under each policy: sealing sets a
+// flag, it must not split or add mappings.
+int maps(const std::string &root)
+{
+	for (const char *policy : {"seal", "unseal"}) {
+		const pid_t pid = fork();
+		if (pid == 0) {
+			if (chroot(root.c_str()) || chdir("/"))
+				_exit(255);
+			try {
+				sysmap::set_policy({std::strcmp(policy, "seal") == 0, false});
+			} catch (const std::exception &) {
+				_exit(254);
+			}
+			execl("/bench_exit_static", "bench_exit_static", "--maps", static_cast<char *>(nullptr));
+			_exit(253);
+		}
+		int status = 0;
+		waitpid(pid, &status, 0);
+		std::cout << "mappings " << policy << " " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << "\n";
+	}
+	return 0;
+}
+
+Samples load(const std::string &path)
+{
+	std::ifstream f(path);
+	if (!f)
+		throw std::runtime_error("cannot read " + path);
+	Samples s;
+	std::string w, p;
+	int round;
+	double ns;
+	while (f >> w >> p >> round >> ns)
+		s[w + " " + p].push_back(ns);
+	return s;
+}
+
+double mean(const std::vector<double> &v)
+{
+	double sum = 0;
+	for (double x : v)
+		sum += x;
+	return v.empty() ? NAN : sum / static_cast<double>(v.size());
+}
+
+struct Ratio {
+	double value, low, high;
+	std::size_t n_num, n_den;
+	double num_ns, den_ns;
+};
+
+// Ratio of means with a 95 % percentile bootstrap interval. Paired: both
+// cells come from the same rounds of one boot, so rounds are resampled
+// together; otherwise each side is resampled on its own.
+Ratio ratio(const std::vector<double> &num, const std::vector<double> &den, bool paired)
+{
+	Ratio r{mean(num) / mean(den), NAN, NAN, num.size(), den.size(), mean(num), mean(den)};
+	if (num.empty() || den.empty() || (paired && num.size() != den.size()))
+		return r;
+	std::mt19937_64 rng(42);
+	std::vector<double> boot;
+	constexpr int resamples = 10000;
+	boot.reserve(resamples);
+	std::uniform_int_distribution<std::size_t> pick_n(0, num.size() - 1), pick_d(0, den.size() - 1);
+	for (int b = 0; b < resamples; b++) {
+		double sn = 0, sd = 0;
+		if (paired) {
+			for (std::size_t i = 0; i < num.size(); i++) {
+				const std::size_t k = pick_n(rng);
+				sn += num[k];
+				sd += den[k];
+			}
+		} else {
+			for (std::size_t i = 0; i < num.size(); i++)
+				sn += num[pick_n(rng)];
+			for (std::size_t i = 0; i < den.size(); i++)
+				sd += den[pick_d(rng)];
+			sn /= static_cast<double>(num.size());
+			sd /= static_cast<double>(den.size());
+		}
+		boot.push_back(sn / sd);
+	}
+	std::sort(boot.begin(), boot.end());
+	r.low = boot[static_cast<std::size_t>(0.025 * resamples)];
+	r.high = boot[static_cast<std::size_t>(0.975 * resamples) - 1];
+	return r;
+}
+
+// "no difference larger than X %" when the interval holds 1.
+std::string verdict(const Ratio &r)
+{
+	if (std::isnan(r.low))
+		return "not measured";
+	std::ostringstream o;
+	o << std::fixed << std::setprecision(1);
+	if (r.low <= 1.0 && r.high >= 1.0)
+		o << "no difference larger than " << 100.0 * std::max(1.0 - r.low, r.high - 1.0) << " %";
+	else if (r.low > 1.0)
+		o << "slower by " << 100.0 * (r.low - 1.0) << " to " << 100.0 * (r.high - 1.0) << " %";
+	else
+		o << "faster by " << 100.0 * (1.0 - r.high) << " to " << 100.0 * (1.0 - r.low) << " %";
+	return o.str();
+}
+
+int report(bool json, const std::string &sealing_file, const std::string &baseline_file)
+{
+	const Samples s = load(sealing_file);
+	Samples b;
+	if (!baseline_file.empty())
+		b = load(baseline_file);
+	auto get = [](const Samples &m, const std::string &k) {
+		auto it = m.find(k);
+		return it == m.end() ? std::vector<double>{} : it->second;
+	};
+	struct Row {
+		std::string name;
+		Ratio r;
+	};
+	std::vector<Row> rows;
+	const std::array<std::pair<const char *, const char *>, 4> workloads{{
+	    {"static", "fork+execve+exit, static"},
+	    {"dynamic", "fork+execve+exit, dynamic"},
+	    {"exec", "execve() alone, static"},
+	    {"ia32", "fork+execve+exit, ia32 static"},
+	}};
+	for (const auto &[w, label] : workloads) {
+		rows.push_back({std::string(label) + ": sealed / opted out",
+		                ratio(get(s, std::string(w) + " seal"), get(s, std::string(w) + " unseal"), true)});
+		if (!b.empty())
+			rows.push_back(
+			    {std::string(label) + ": sealed / baseline kernel",
+			     ratio(get(s, std::string(w) + " seal"), get(b, std::string(w) + " none"), false)});
+	}
+	rows.push_back({"self-sealing at start-up / kernel sealing at execve()",
+	                ratio(get(s, "selfseal unseal"), get(s, "static seal"), true)});
+	std::size_t rounds = get(s, "static seal").size();
+	if (json) {
+		std::cout << "{\"schema\": 1, \"rounds\": " << rounds << ", \"figures\": [";
+		for (std::size_t i = 0; i < rows.size(); i++) {
+			const auto &r = rows[i].r;
+			std::cout << (i ? ", " : "") << std::fixed << std::setprecision(4) << "{\"figure\": \""
+			          << rows[i].name << "\", \"ratio\": " << r.value << ", \"low\": " << r.low
+			          << ", \"high\": " << r.high << ", \"numerator_ns\": " << std::setprecision(0)
+			          << r.num_ns << ", \"denominator_ns\": " << r.den_ns << "}";
+		}
+		std::cout << "]}\n";
+		return 0;
+	}
+	std::cout << "| figure | ratio | 95 % interval | numerator | denominator | verdict |\n"
+	          << "|---|---|---|---|---|---|\n";
+	for (const auto &[name, r] : rows)
+		std::cout << "| " << name << " | " << std::fixed << std::setprecision(4) << r.value << " | " << r.low
+		          << " - " << r.high << " | " << std::setprecision(1) << r.num_ns / 1000.0 << " us | "
+		          << r.den_ns / 1000.0 << " us | " << verdict(r) << " |\n";
+	std::cout << "\nMethod: " << rounds
+	          << " rounds; in each, every cell (workload x policy) runs once, in a random "
+	             "order, timing N executions; ratio of the mean time per execution; 95 % "
+	             "percentile bootstrap interval over 10000 resamples of the rounds (paired "
+	             "within a boot, independent across the two boots for the baseline kernel).\n";
+	return 0;
+}
+
+int usage()
+{
+	std::cerr << "usage: bench_exec run --root DIR [--rounds R] [--spawns S] --out FILE\n"
+	             "       bench_exec maps --root DIR\n"
+	             "       bench_exec report [--json] SEALING-FILE [BASELINE-FILE]\n";
+	return 2;
 }
 
 } // namespace
@@ -98,61 +341,42 @@ long long median(std::vector<long long> v)
 int main(int argc, char **argv)
 {
 	std::vector<std::string> args(argv + 1, argv + argc);
-	if (!args.empty() && args[0] == "--count")
-		return static_cast<int>(std::min<std::size_t>(mapping_count(), 255));
-	bool json = !args.empty() && args[0] == "--json";
-	if (json)
-		args.erase(args.begin());
-	int rounds = 7, spawns = 200;
+	if (args.empty())
+		return usage();
+	const std::string cmd = args[0];
+	args.erase(args.begin());
 	try {
-		if (args.size() > 0)
-			rounds = std::stoi(args[0]);
-		if (args.size() > 1)
-			spawns = std::stoi(args[1]);
-	} catch (const std::exception &) {
-		rounds = 0;
-	}
-	if (rounds < 1 || spawns < 1) {
-		std::cerr << "usage: bench_exec [--json] [ROUNDS [SPAWNS]] (both at least 1)\n";
-		return 2;
-	}
-	std::vector<long long> sealed, unsealed;
-	long long maps_sealed = 0, maps_unsealed = 0;
-	try {
-		for (int r = 0; r < rounds; r++) {
-			auto s = run(true, spawns), u = run(false, spawns);
-			sealed.push_back(s.ns);
-			unsealed.push_back(u.ns);
-			maps_sealed = s.mappings;
-			maps_unsealed = u.mappings;
-			if (!json)
-				std::cerr << "round " << r + 1 << "/" << rounds << ": sealed " << s.ns / 1000
-				          << " us, opted out " << u.ns / 1000 << " us per spawn\n";
+		if (cmd == "report") {
+			bool json = !args.empty() && args[0] == "--json";
+			if (json)
+				args.erase(args.begin());
+			if (args.empty() || args.size() > 2)
+				return usage();
+			return report(json, args[0], args.size() > 1 ? args[1] : "");
 		}
+		std::string root, out;
+		int rounds = 30, spawns = 50;
+		for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
+			if (args[i] == "--root")
+				root = args[i + 1];
+			else if (args[i] == "--out")
+				out = args[i + 1];
+			else if (args[i] == "--rounds")
+				rounds = std::stoi(args[i + 1]);
+			else if (args[i] == "--spawns")
+				spawns = std::stoi(args[i + 1]);
+			else
+				return usage();
+		}
+		if (args.size() % 2 || root.empty() || rounds < 1 || spawns < 1)
+			return usage();
+		if (cmd == "maps")
+			return maps(root);
+		if (cmd == "run" && !out.empty())
+			return run(root, rounds, spawns, out);
+		return usage();
 	} catch (const std::exception &e) {
 		std::cerr << "bench_exec: " << e.what() << "\n";
 		return 1;
 	}
-	double ratio = static_cast<double>(median(sealed)) / static_cast<double>(median(unsealed));
-	if (json) {
-		sysmap::JsonWriter j;
-		j.begin_object().key("rounds").value(rounds).key("spawns").value(spawns);
-		j.key("sealed_ns").value(median(sealed)).key("opted_out_ns").value(median(unsealed));
-		j.key("time_ratio_permille").value(static_cast<long long>(ratio * 1000.0 + 0.5));
-		j.key("mappings_sealed").value(maps_sealed).key("mappings_opted_out").value(maps_unsealed);
-		j.end_object();
-		std::cout << j.str() << "\n";
-		return 0;
-	}
-	std::cout << std::left << std::setw(34) << "fork+execve+exit (median)" << std::setw(14) << "sealed"
-	          << std::setw(14) << "opted out"
-	          << "ratio\n";
-	std::cout << std::setw(34) << "  time per spawn" << std::setw(14)
-	          << std::to_string(median(sealed) / 1000) + " us" << std::setw(14)
-	          << std::to_string(median(unsealed) / 1000) + " us" << std::fixed << std::setprecision(3) << ratio
-	          << "\n";
-	std::cout << std::setw(34) << "  mappings in the new image" << std::setw(14) << maps_sealed << std::setw(14)
-	          << maps_unsealed << std::setprecision(3)
-	          << static_cast<double>(maps_sealed) / static_cast<double>(maps_unsealed ? maps_unsealed : 1) << "\n";
-	return 0;
 }
