@@ -19,14 +19,20 @@ Verdict judge(const Process &p, std::string *reason)
 	return Verdict::Sealed;
 }
 
-AuditResult audit(const std::vector<pid_t> &pids, const std::string &proc_root)
+AuditResult audit(const std::vector<pid_t> &pids, const std::string &proc_root, bool all)
 {
 	AuditResult r;
+	// The command line only of the processes a report lists.
+	ReadOptions what;
+	what.cmdline = [all](const Process &p) {
+		Verdict v = judge(p);
+		return all || v == Verdict::Unsealed || v == Verdict::OptedOut || v == Verdict::Unknown;
+	};
 	for (pid_t pid : pids.empty() ? list_pids(proc_root) : pids) {
 		AuditEntry e;
 		e.pid = pid;
 		try {
-			e.process = read_process(pid, false, proc_root);
+			e.process = read_process(pid, what, proc_root);
 			e.verdict = judge(*e.process, &e.reason);
 		} catch (const ProcError &err) {
 			if (err.kind() == ProcError::Kind::Gone) {

@@ -257,6 +257,11 @@ std::optional<StatInfo> parse_stat(std::string_view line)
 
 Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root)
 {
+	return read_process(pid, ReadOptions{want_mappings, {}}, proc_root);
+}
+
+Process read_process(pid_t pid, const ReadOptions &what, const std::string &proc_root)
+{
 	const std::string dir = proc_root + "/" + std::to_string(pid);
 	// Every file below is opened relative to this one directory: if the
 	// process exits and its PID is reused, the directory still names the
@@ -265,16 +270,22 @@ Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root
 	if (!dirfd)
 		throw proc_error(errno, dir);
 	auto slurp = [&](const char *name) { return read_at(dirfd.get(), name, dir + "/" + name); };
+	auto stat = [&] {
+		auto st = parse_stat(slurp("stat"));
+		if (!st)
+			throw ProcError(ProcError::Kind::Malformed, dir + "/stat: not in the format of proc(5)");
+		return *st;
+	};
 
 	Process p;
 	p.pid = pid;
-	auto first = parse_stat(slurp("stat"));
-	if (!first)
-		throw ProcError(ProcError::Kind::Malformed, dir + "/stat: not in the format of proc(5)");
+	std::optional<StatInfo> first;
+	if (what.mappings)
+		first = stat();
 
 	std::string status = slurp("status");
-	bool has_mm = false, kthread = (first->flags & kPfKthread) != 0;
-	char state = first->state;
+	bool has_mm = false, kthread = false, kthread_line = false;
+	char state = '\0';
 	{
 		std::istringstream ss(status);
 		std::string line;
@@ -286,18 +297,26 @@ Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root
 				state = trim(v.substr(6))[0];
 			else if (v.starts_with("Uid:"))
 				p.uid = static_cast<uid_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
-			else if (v.starts_with("Kthread:"))
-				kthread = kthread || trim(v.substr(8)) == "1";
-			else if (v.starts_with("VmSize:") || v.starts_with("Mseal_sysmap:"))
+			else if (v.starts_with("Kthread:")) {
+				kthread_line = true;
+				kthread = trim(v.substr(8)) == "1";
+			} else if (v.starts_with("VmSize:") || v.starts_with("Mseal_sysmap:"))
 				has_mm = true;
 		}
+	}
+	if (!first && (!kthread_line || state == '\0'))
+		first = stat();
+	if (first) {
+		kthread = kthread || (first->flags & kPfKthread) != 0;
+		if (state == '\0')
+			state = first->state;
 	}
 	// Only a task with an address space has system mappings. Of those
 	// without: kernel threads never had one, zombies have exited, and a
 	// task on its way out has already released its own.
 	if (kthread)
 		p.task = Task::KernelThread;
-	else if (exited(state) || exited(first->state))
+	else if (exited(state) || (first && exited(first->state)))
 		p.task = Task::Zombie;
 	else if (!has_mm)
 		p.task = Task::Exiting;
@@ -308,13 +327,15 @@ Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root
 		throw ProcError(ProcError::Kind::Malformed, dir + "/status: " + e.what());
 	}
 
-	std::string cmd = slurp("cmdline");
-	std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-	while (!cmd.empty() && cmd.back() == ' ')
-		cmd.pop_back();
-	p.cmdline = cmd.empty() ? "[" + p.comm + "]" : cmd;
+	if (!what.cmdline || what.cmdline(p)) {
+		std::string cmd = slurp("cmdline");
+		std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+		while (!cmd.empty() && cmd.back() == ' ')
+			cmd.pop_back();
+		p.cmdline = cmd.empty() ? "[" + p.comm + "]" : cmd;
+	}
 
-	if (want_mappings && p.task == Task::Process) {
+	if (what.mappings && p.task == Task::Process) {
 		try {
 			std::istringstream ss(slurp("smaps"));
 			p.mappings = system_mappings(parse_smaps(ss));
@@ -328,13 +349,13 @@ Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root
 			                         "process (its owner, or root with CAP_SYS_PTRACE)"
 			                       : e.what();
 		}
+		// A process that exited while it was read may have left half of
+		// it behind (an empty smaps): say that it is gone rather than
+		// show that.
+		auto last = parse_stat(slurp("stat"));
+		if (!last || last->start_time != first->start_time || (p.task == Task::Process && exited(last->state)))
+			throw ProcError(ProcError::Kind::Gone, dir + ": the process exited while it was being read");
 	}
-
-	// A process that exited while it was read may have left half of it
-	// behind (an empty smaps): say that it is gone rather than show that.
-	auto last = parse_stat(slurp("stat"));
-	if (!last || last->start_time != first->start_time || (p.task == Task::Process && exited(last->state)))
-		throw ProcError(ProcError::Kind::Gone, dir + ": the process exited while it was being read");
 	return p;
 }
 

@@ -119,3 +119,41 @@ TEST(Audit, ExplicitPidsAndVanishedOnes)
 	EXPECT_EQ(31, r.entries[0].pid);
 	EXPECT_EQ((std::vector<pid_t>{99}), r.gone);
 }
+
+// At scale, the audit reads what it reports and no more: the status file of
+// every process, the command line only of the processes it lists (all of
+// them with --all), and stat only from kernels whose status lacks Kthread:.
+TEST(Audit, ReadsCommandLinesOnlyOfListedProcesses)
+{
+	FakeProc fp("audit-lazy");
+	fp.add(40, 'S', 0, line("sealed", "seal"));
+	fp.add(41, 'S', 0, line("unsealed", "unseal"));
+	// Unreadable command lines: reading either would make it Unknown.
+	for (pid_t pid : {40, 41}) {
+		std::filesystem::remove(fp.root() + "/" + std::to_string(pid) + "/cmdline");
+		std::filesystem::create_directories(fp.root() + "/" + std::to_string(pid) + "/cmdline");
+	}
+	auto r = audit({}, fp.root());
+	EXPECT_EQ(Verdict::Sealed, entry(r, 40)->verdict);
+	EXPECT_EQ("", entry(r, 40)->process->cmdline);
+	EXPECT_EQ(Verdict::Unknown, entry(r, 41)->verdict); // listed, so read, and unreadable
+	auto all = audit({}, fp.root(), true);
+	EXPECT_EQ(Verdict::Unknown, entry(all, 40)->verdict);
+	fp.add(42, 'S', 0, line("unsealed", "unseal"));
+	EXPECT_EQ("p42", entry(audit({42}, fp.root()), 42)->process->cmdline);
+}
+
+TEST(Audit, StatIsReadOnlyWithoutAKthreadLine)
+{
+	FakeProc fp("audit-kthread");
+	fp.add(50, 'S', 0, "Kthread:\t0\n" + line("sealed", "seal"));
+	fp.add(51, 'S', 0, "Kthread:\t1\n");
+	fp.add(52, 'S', 0x00200000, ""); // older kernels: the flag in stat
+	for (pid_t pid : {50, 51})
+		std::filesystem::remove(fp.root() + "/" + std::to_string(pid) + "/stat");
+	auto r = audit({}, fp.root());
+	EXPECT_EQ(Verdict::Sealed, entry(r, 50)->verdict);
+	EXPECT_EQ(Verdict::None, entry(r, 51)->verdict);
+	EXPECT_EQ(Verdict::None, entry(r, 52)->verdict);
+	EXPECT_EQ(0u, r.unknown);
+}

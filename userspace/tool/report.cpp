@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include <cstdio>
+#include <map>
 #include <pwd.h>
 
 #include "cli.hpp"
@@ -142,11 +143,18 @@ void mapping_json(JsonWriter &j, const Row &row, const Mapping &m)
 
 std::string user_name(uid_t uid)
 {
+	// One lookup per user: without nscd, each getpwuid_r() reads the
+	// password database again, which costs more than reading a process.
+	static std::map<uid_t, std::string> names;
+	if (auto it = names.find(uid); it != names.end())
+		return it->second;
 	struct passwd pw, *res = nullptr;
 	char buf[4096];
+	std::string name = std::to_string(uid);
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		return pw.pw_name;
-	return std::to_string(uid);
+		name = pw.pw_name;
+	names.emplace(uid, name);
+	return name;
 }
 
 std::string_view verdict_name(Verdict v)

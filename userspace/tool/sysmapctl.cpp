@@ -187,7 +187,7 @@ int cmd_audit(const cli::Options &o)
 		    "CONFIG_MSEAL_SYSTEM_MAPPINGS), so there is nothing to audit");
 		return Exit::kUnsupported;
 	}
-	AuditResult r = audit(o.pids);
+	AuditResult r = audit(o.pids, "/proc", o.all);
 	int rc = report::audit_status(r, o.fail_on_unsealed);
 	if (!o.pids.empty()) {
 		for (pid_t pid : r.gone)

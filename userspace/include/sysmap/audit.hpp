@@ -46,7 +46,9 @@ struct AuditResult {
 	}
 };
 
-// Examine `pids` (all of proc_root if empty) from their status files.
-AuditResult audit(const std::vector<pid_t> &pids = {}, const std::string &proc_root = "/proc");
+// Examine `pids` (all of proc_root if empty) from their status files. The
+// command line is read for the processes a report lists (findings and
+// those that could not be judged), or for all of them if `all`.
+AuditResult audit(const std::vector<pid_t> &pids = {}, const std::string &proc_root = "/proc", bool all = false);
 
 } // namespace sysmap
