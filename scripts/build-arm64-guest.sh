@@ -43,6 +43,9 @@ ln -s busybox "$root/bin/sh"
 cp "$REPO/tests/guest/arm64-init.sh" "$root/init"
 cp "$REPO/tests/guest/arm64-suite.sh" "$root/tests/suite.sh"
 cp "$work"/selftests/sysmap_* "$root/tests/"
+# The AArch32 target of "sysmapctl seal" (tests/guest/arm64-suite.sh).
+arm-linux-gnueabihf-gcc -O2 -static -marm -Wall -Werror -o "$root/tests/seal_target32" \
+	"$REPO/tests/programs/seal_target32.c" >&2
 cp "$REPO/build/arm64-userspace/sysmapctl" "$root/bin/sysmapctl"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 echo "$work/initramfs.cpio.gz"

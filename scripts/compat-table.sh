@@ -32,7 +32,7 @@ row "system mappings sealed in every image" "$(cell seal-selftests 'state\..*sea
 row "munmap/mremap/mmap/mprotect/madvise matrix" "$(cell seal-selftests 'ops\..*\.sealed')" \
 	"$(cell seal-selftests 'ops\..*\.opted_out')" "$(cell arm64-selftests 'ops\.')"
 row "32-bit process (+ [sigpage], [vectors] on arm64)" "$(cell seal-selftests 'compat32\.sealed')" \
-	"$(cell seal-selftests 'compat32\.opted_out')" "$(cell arm64-selftests 'AArch32')"
+	"$(cell seal-selftests 'compat32\.opted_out')" "$(cell arm64-selftests 'ok [0-9]+ AArch32')"
 row "uprobes XOL page" "$(cell seal-selftests 'uprobe\.sealed\.')" \
 	"$(cell seal-selftests 'uprobe\.opted_out')" "$(cell arm64-selftests 'uprobe\.')"
 row "criu check (3.17.1)" "$(cell seal-criu 'criu check sealed')" \
@@ -42,7 +42,8 @@ row "criu restore, workload intact" "$(cell seal-criu 'restore sealed')" \
 	"$(cell seal-criu 'restore unsealed|restored workload|CRIU_FAULT|cycles')" "not run"
 row "criu restore with \`sysmapctl criu\`: the tree comes back sealed, workload intact" "$(cell seal-reseal '^ok [0-9]+ - criu: after each restore|criu: [0-9]+ dump/restore cycles')" \
 	"$(cell seal-reseal 'criu, opted-out workload')" "not run"
-row "sysmapctl seal of a running process (ptrace)" "$(cell seal-reseal 'sealed|registers intact|restarted')" "(n/a)" "not run"
+row "sysmapctl seal of a running process (ptrace)" "$(cell seal-reseal 'sealed|registers intact|restarted')" "(n/a)" \
+	"$(cell arm64-selftests 'sysmapctl seal, ')"
 row "runsc --rootless do (ptrace platform)" "$(cell seal-runsc 'runsc sealed')" \
 	"$(cell seal-runsc 'runsc unsealed')" "not run"
 row "rr pattern (tracer unmaps vvar, moves vdso)" "$(cell seal-rr-pattern '(^|[^n])sealed:')" \

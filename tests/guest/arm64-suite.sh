@@ -44,4 +44,79 @@ printf '%s\n' "$out" | sed 's/^/# /'
 out=$(sysmapctl exec --unseal -- sysmapctl check)
 [ $? -eq 1 ] && ok "sysmapctl check under --unseal: exit 1, not active" ||
 	nok "sysmapctl check under --unseal"
+# sysmapctl seal: ptrace injection of the prctl on arm64, into a native
+# shell blocked in a system call and into AArch32 targets (spinning with
+# known values in r4-r11, and blocked in read()). Each is started opted
+# out, sealed from outside, and must carry on undisturbed.
+state() { grep '^Mseal_sysmap:' "/proc/$1/status" 2>/dev/null; }
+wait_for() {	# wait_for FILE: up to 20 s
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$1" ]
+}
+mkdir -p /tmp/seal64 /tmp/spin32 /tmp/read32
+sysmapctl exec --unseal -- sh -c 'echo $$ > /tmp/seal64/pid; t0=$(date +%s); sleep 4; echo $(( $(date +%s) - t0 )) > /tmp/seal64/slept' &
+wait_for /tmp/seal64/pid && sleep 1
+pid=$(cat /tmp/seal64/pid)
+before=$(state "$pid")
+sysmapctl seal --tree "$pid"
+rc=$?
+after=$(state "$pid")
+echo "# arm64 shell $pid: before: $before; after: $after"
+[ $rc -eq 0 ] && echo "$before" | grep -q 'image=unsealed policy=unseal' &&
+	echo "$after" | grep -q 'image=sealed policy=seal' &&
+	ok "sysmapctl seal, arm64: an opted-out shell is sealed" ||
+	nok "sysmapctl seal, arm64: exit $rc, state before '$before', after '$after'"
+wait
+slept=$(cat /tmp/seal64/slept 2>/dev/null)
+[ -n "$slept" ] && [ "$slept" -ge 4 ] &&
+	ok "sysmapctl seal, arm64: its interrupted sleep resumed and lasted its 4 s ($slept s)" ||
+	nok "sysmapctl seal, arm64: the shell did not finish its sleep (slept '$slept')"
+
+sysmapctl exec --unseal -- /tests/seal_target32 /tmp/spin32 spin &
+spin=$!
+if wait_for /tmp/spin32/ready; then
+	pid=$(cat /tmp/spin32/ready)
+	sysmapctl seal "$pid"
+	rc=$?
+	after=$(state "$pid")
+	c1=$(cut -d' ' -f1 /tmp/spin32/counter)
+	sleep 2
+	c2=$(cut -d' ' -f1 /tmp/spin32/counter)
+	echo "# AArch32 spinner $pid: after: $after; counter $c1 -> $c2"
+	[ $rc -eq 0 ] && echo "$after" | grep -q 'image=sealed policy=seal' &&
+		ok "sysmapctl seal, AArch32: a spinning target is sealed" ||
+		nok "sysmapctl seal, AArch32: exit $rc, state after '$after'"
+	[ -n "$c1" ] && [ -n "$c2" ] && [ "$c2" -gt "$c1" ] && kill -0 "$pid" 2>/dev/null &&
+		ok "sysmapctl seal, AArch32: r4-r11 and sp intact, the target still spins" ||
+		nok "sysmapctl seal, AArch32: the spinner stopped or saw a register change (counter $c1 -> $c2)"
+	kill -KILL "$spin" "$pid" 2>/dev/null
+else
+	nok "sysmapctl seal, AArch32: the spinning target never started"
+	nok "sysmapctl seal, AArch32: (not run)"
+fi
+wait
+
+mkfifo /tmp/read32/in
+exec 3<>/tmp/read32/in
+sysmapctl exec --unseal -- /tests/seal_target32 /tmp/read32 read <&3 &
+reader=$!
+if wait_for /tmp/read32/ready; then
+	pid=$(cat /tmp/read32/ready)
+	sleep 1
+	sysmapctl seal "$pid"
+	rc=$?
+	after=$(state "$pid")
+	echo sysmap-line >&3
+	wait_for /tmp/read32/got
+	got=$(cat /tmp/read32/got 2>/dev/null)
+	echo "# AArch32 reader $pid: after: $after; got: $got"
+	[ $rc -eq 0 ] && echo "$after" | grep -q 'image=sealed policy=seal' && [ "$got" = sysmap-line ] &&
+		ok "sysmapctl seal, AArch32: a target blocked in read() is sealed, and its read() returns the line" ||
+		nok "sysmapctl seal, AArch32 reader: exit $rc, state '$after', got '$got'"
+else
+	nok "sysmapctl seal, AArch32: the reading target never started"
+fi
+exec 3>&-
+wait "$reader" 2>/dev/null
 exit $status

@@ -1,6 +1,7 @@
 /*
- * The ia32 twin of seal_target (spin and read modes), built by
- * scripts/build-selftests.sh with i686-linux-gnu-gcc -static:
+ * The 32-bit twin of seal_target (spin and read modes): ia32, built by
+ * scripts/build-selftests.sh with i686-linux-gnu-gcc -static, and AArch32,
+ * built by scripts/build-arm64-guest.sh with arm-linux-gnueabihf-gcc:
  *
  *   seal_target32 DIR spin   known values in every register, exit 99 if
  *                            one changes; a forked reporter writes DIR/counter
@@ -20,6 +21,7 @@ volatile unsigned long *sysmap_spin_counter;
 volatile unsigned long sysmap_spin_esp;
 void sysmap_spin_check(void) __attribute__((noreturn));
 
+#if defined(__i386__)
 __asm__(".text\n"
         ".globl sysmap_spin_check\n"
         "sysmap_spin_check:\n"
@@ -51,6 +53,64 @@ __asm__(".text\n"
         "	movl $99, %ebx\n"
         "	int $0x80\n"
         "	hlt\n");
+#elif defined(__arm__)
+/* r4-r11 hold known values, sp must not move; r0-r3 are scratch. */
+__asm__(".text\n"
+        ".arm\n"
+        ".globl sysmap_spin_check\n"
+        "sysmap_spin_check:\n"
+        "	ldr r0, =sysmap_spin_esp\n"
+        "	mov r1, sp\n"
+        "	str r1, [r0]\n"
+        "	ldr r4, =0x11111111\n"
+        "	ldr r5, =0x22222222\n"
+        "	ldr r6, =0x33333333\n"
+        "	ldr r7, =0x44444444\n"
+        "	ldr r8, =0x55555555\n"
+        "	ldr r9, =0x66666666\n"
+        "	ldr r10, =0x77777777\n"
+        "	ldr r11, =0x88888888\n"
+        "1:	ldr r0, =sysmap_spin_counter\n"
+        "	ldr r0, [r0]\n"
+        "	ldr r1, [r0]\n"
+        "	add r1, r1, #1\n"
+        "	str r1, [r0]\n"
+        "	ldr r0, =sysmap_spin_esp\n"
+        "	ldr r0, [r0]\n"
+        "	cmp r0, sp\n"
+        "	bne 2f\n"
+        "	ldr r0, =0x11111111\n"
+        "	cmp r4, r0\n"
+        "	bne 2f\n"
+        "	ldr r0, =0x22222222\n"
+        "	cmp r5, r0\n"
+        "	bne 2f\n"
+        "	ldr r0, =0x33333333\n"
+        "	cmp r6, r0\n"
+        "	bne 2f\n"
+        "	ldr r0, =0x44444444\n"
+        "	cmp r7, r0\n"
+        "	bne 2f\n"
+        "	ldr r0, =0x55555555\n"
+        "	cmp r8, r0\n"
+        "	bne 2f\n"
+        "	ldr r0, =0x66666666\n"
+        "	cmp r9, r0\n"
+        "	bne 2f\n"
+        "	ldr r0, =0x77777777\n"
+        "	cmp r10, r0\n"
+        "	bne 2f\n"
+        "	ldr r0, =0x88888888\n"
+        "	cmp r11, r0\n"
+        "	bne 2f\n"
+        "	b 1b\n"
+        "2:	mov r0, #99\n"
+        "	mov r7, #248\n" /* exit_group */
+        "	svc #0\n"
+        "	.ltorg\n");
+#else
+#error "seal_target32 is built for ia32 and AArch32 only"
+#endif
 
 static const char *dir;
 

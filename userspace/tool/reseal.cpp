@@ -1,6 +1,7 @@
 #include "reseal.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -51,12 +52,29 @@ std::string read_text(const std::string &path)
 
 struct Regs {
 	user_regs_struct r{};
+#if defined(__aarch64__)
+	// An AArch32 process: r0-r15, cpsr and orig_r0, as its NT_PRSTATUS
+	// register set gives them to a 64-bit tracer.
+	bool a32 = false;
+	std::array<std::uint32_t, 18> c{};
+#endif
 };
 
 // The instruction bytes that make a system call, for the target's ABI.
 struct Insn {
 	std::vector<unsigned char> bytes;
 	std::size_t align = 1;
+	std::vector<unsigned char> mask; // bits that must match; all if empty
+
+	bool at(const std::vector<unsigned char> &text, std::size_t i) const
+	{
+		for (std::size_t k = 0; k < bytes.size(); k++) {
+			unsigned char m = mask.empty() ? 0xff : mask[k];
+			if ((text[i + k] & m) != (bytes[k] & m))
+				return false;
+		}
+		return true;
+	}
 };
 
 #if defined(__x86_64__)
@@ -85,7 +103,7 @@ bool compat(const Regs &r)
 // the injected call stops at its exit, before anything after it runs.
 Insn syscall_insn(const Regs &r)
 {
-	return compat(r) ? Insn{{0xcd, 0x80}, 1} : Insn{{0x0f, 0x05}, 1};
+	return compat(r) ? Insn{{0xcd, 0x80}, 1, {}} : Insn{{0x0f, 0x05}, 1, {}};
 }
 
 std::uint64_t pc(const Regs &r)
@@ -148,51 +166,73 @@ std::optional<std::string> unsupported_abi(const Regs &)
 
 #elif defined(__aarch64__)
 
-constexpr unsigned long kPsrMode32 = 0x10; // PSR_MODE32_BIT: an AArch32 process
-constexpr long kPrctlNative = SYS_prctl;   // 167
+constexpr long kPrctlNative = SYS_prctl; // 167
+constexpr long kPrctlA32 = 172;          // arch/arm/tools/syscall.tbl
+// AArch32 registers in the compat register set
+constexpr std::size_t kR0 = 0, kR7 = 7, kPc = 15, kCpsr = 16;
+constexpr std::uint32_t kCpsrThumb = 1u << 5; // PSR_AA32_T_BIT
 
 bool get_regs(pid_t tid, Regs &r)
 {
 	iovec iov{&r.r, sizeof(r.r)};
 	if (ptrace(PTRACE_GETREGSET, tid, reinterpret_cast<void *>(NT_PRSTATUS), &iov) != 0)
 		return false;
-	if (iov.iov_len != sizeof(r.r)) // an AArch32 process's registers are smaller
-		r.r.pstate |= kPsrMode32;
+	// An AArch32 process's register set is the 18 words of its own ABI.
+	r.a32 = iov.iov_len == sizeof(r.c);
+	if (r.a32) {
+		std::memcpy(r.c.data(), &r.r, sizeof(r.c));
+		r.r = {};
+	}
 	return true;
 }
 
 bool set_regs(pid_t tid, const Regs &r)
 {
-	iovec iov{const_cast<user_regs_struct *>(&r.r), sizeof(r.r)};
+	iovec iov = r.a32 ? iovec{const_cast<std::uint32_t *>(r.c.data()), sizeof(r.c)}
+	                  : iovec{const_cast<user_regs_struct *>(&r.r), sizeof(r.r)};
 	return ptrace(PTRACE_SETREGSET, tid, reinterpret_cast<void *>(NT_PRSTATUS), &iov) == 0;
 }
 
 bool compat(const Regs &r)
 {
-	return (r.r.pstate & kPsrMode32) != 0;
+	return r.a32;
 }
 
-// "svc #0"
-Insn syscall_insn(const Regs &)
+// "svc #0"; for an AArch32 process any "svc" in the ARM encoding (its
+// number is in r7, the immediate is ignored; [sigpage] has "svc #119"):
+// prepare() switches a Thumb thread to ARM state for the call, and its
+// cpsr comes back after.
+Insn syscall_insn(const Regs &r)
 {
-	return {{0x01, 0x00, 0x00, 0xd4}, 4};
+	return compat(r) ? Insn{{0x00, 0x00, 0x00, 0xef}, 4, {0x00, 0x00, 0x00, 0xff}}
+	                 : Insn{{0x01, 0x00, 0x00, 0xd4}, 4, {}};
 }
 
 std::uint64_t pc(const Regs &r)
 {
-	return r.r.pc;
+	return compat(r) ? r.c[kPc] : r.r.pc;
 }
 
 long interrupted_call(const Regs &)
 {
-	// arm64 rewinds an interrupted call before the stop: pc already
-	// points back at its svc, so there is nothing to find behind it.
+	// arm64 rewinds an interrupted call before the stop, for AArch32
+	// processes too: pc already points back at its svc, so there is
+	// nothing to find behind it.
 	return -1;
 }
 
 Regs prepare(const Regs &saved, std::uint64_t at, unsigned long flags)
 {
 	Regs r = saved;
+	if (compat(r)) {
+		r.c[kPc] = static_cast<std::uint32_t>(at);
+		r.c[kCpsr] &= ~kCpsrThumb;
+		r.c[kR7] = kPrctlA32;
+		r.c[kR0] = PR_SET_MSEAL_SYSTEM_MAPPINGS;
+		r.c[kR0 + 1] = static_cast<std::uint32_t>(flags);
+		r.c[kR0 + 2] = r.c[kR0 + 3] = r.c[kR0 + 4] = 0;
+		return r;
+	}
 	r.r.pc = at;
 	r.r.regs[8] = kPrctlNative;
 	r.r.regs[0] = PR_SET_MSEAL_SYSTEM_MAPPINGS;
@@ -203,29 +243,30 @@ Regs prepare(const Regs &saved, std::uint64_t at, unsigned long flags)
 
 long call_nr(const Regs &r)
 {
-	return static_cast<long>(r.r.regs[8]);
+	return compat(r) ? static_cast<long>(r.c[kR7]) : static_cast<long>(r.r.regs[8]);
 }
 
-long expected_nr(const Regs &)
+long expected_nr(const Regs &saved)
 {
-	return kPrctlNative;
+	return compat(saved) ? kPrctlA32 : kPrctlNative;
 }
 
-long result(const Regs &r, const Regs &)
+long result(const Regs &r, const Regs &saved)
 {
-	return static_cast<long>(r.r.regs[0]);
+	return compat(saved) ? static_cast<long>(static_cast<std::int32_t>(r.c[kR0])) : static_cast<long>(r.r.regs[0]);
 }
 
 void skip_call(Regs &r)
 {
 	// NT_ARM_SYSTEM_CALL would skip it; an invalid number is as good.
-	r.r.regs[8] = static_cast<unsigned long long>(-1LL);
+	if (compat(r))
+		r.c[kR7] = static_cast<std::uint32_t>(-1);
+	else
+		r.r.regs[8] = static_cast<unsigned long long>(-1LL);
 }
 
-std::optional<std::string> unsupported_abi(const Regs &r)
+std::optional<std::string> unsupported_abi(const Regs &)
 {
-	if (compat(r))
-		return "it is a 32-bit ARM (AArch32) process, which sysmapctl cannot seal yet";
 	return std::nullopt;
 }
 
@@ -472,27 +513,30 @@ std::optional<std::vector<unsigned char>> read_mem(pid_t pid, std::uint64_t addr
 	return buf;
 }
 
-// In the target's [vdso] (it has the kernel's fallback system calls), or
-// else right behind the system call it was stopped in.
+// In the target's [vdso] (it has the kernel's fallback system calls) or
+// [sigpage], or else right behind the system call it was stopped in.
 std::optional<std::uint64_t> find_insn(pid_t pid, const Regs &r)
 {
 	Insn insn = syscall_insn(r);
-	std::optional<Mapping> vdso;
-	try {
-		vdso = find_mapping(pid, "[vdso]");
-	} catch (const ProcError &) {
-	}
-	if (vdso && vdso->perms.size() >= 3 && vdso->perms[2] == 'x' && vdso->size() < (1u << 20)) {
-		if (auto text = read_mem(pid, vdso->start, vdso->size())) {
+	// An AArch32 process also has [sigpage], whose return trampolines
+	// make system calls.
+	for (const char *name : {"[vdso]", "[sigpage]"}) {
+		std::optional<Mapping> m;
+		try {
+			m = find_mapping(pid, name);
+		} catch (const ProcError &) {
+		}
+		if (!m || m->perms.size() < 3 || m->perms[2] != 'x' || m->size() >= (1u << 20))
+			continue;
+		if (auto text = read_mem(pid, m->start, m->size())) {
 			for (std::size_t i = 0; i + insn.bytes.size() <= text->size(); i += insn.align)
-				if (std::equal(insn.bytes.begin(), insn.bytes.end(),
-				               text->begin() + static_cast<long>(i)))
-					return vdso->start + i;
+				if (insn.at(*text, i))
+					return m->start + i;
 		}
 	}
 	if (interrupted_call(r) >= 0 && pc(r) >= insn.bytes.size()) {
 		std::uint64_t at = pc(r) - insn.bytes.size();
-		if (auto text = read_mem(pid, at, insn.bytes.size()); text && *text == insn.bytes)
+		if (auto text = read_mem(pid, at, insn.bytes.size()); text && insn.at(*text, 0))
 			return at;
 	}
 	return std::nullopt;
