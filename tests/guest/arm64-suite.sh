@@ -97,10 +97,12 @@ else
 fi
 wait
 
+# The reader opens the pipe for reading, the suite holds its only writer:
+# closing it ends the reader with end of file.
 mkfifo /tmp/read32/in
-exec 3<>/tmp/read32/in
-sysmapctl exec --unseal -- /tests/seal_target32 /tmp/read32 read <&3 &
+sysmapctl exec --unseal -- /tests/seal_target32 /tmp/read32 read </tmp/read32/in &
 reader=$!
+exec 3>/tmp/read32/in
 if wait_for /tmp/read32/ready; then
 	pid=$(cat /tmp/read32/ready)
 	sleep 1
@@ -118,5 +120,13 @@ else
 	nok "sysmapctl seal, AArch32: the reading target never started"
 fi
 exec 3>&-
+i=0
+while kill -0 "$reader" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$reader" 2>/dev/null; then
+	nok "sysmapctl seal, AArch32: the reader did not end at end of file"
+	kill -KILL "$reader" 2>/dev/null
+else
+	ok "sysmapctl seal, AArch32: the sealed reader ended at end of file"
+fi
 wait "$reader" 2>/dev/null
 exit $status
