@@ -11,9 +11,9 @@ S := scripts
 check:			## install dependencies, build everything, run every test
 	@$(S)/check.sh
 
-compat:			## the compatibility suites with Wine (its packages: deps.sh compat)
+compat:			## the compatibility suites with Wine and podman (packages: deps.sh compat)
 	@SYSMAP_RESULTS=$(CURDIR)/build/results-compat \
-		SUITES="seal-compat base-compat seal-wine base-wine" $(S)/check.sh
+		SUITES="seal-compat base-compat seal-wine base-wine seal-podman base-podman" $(S)/check.sh
 
 demo:			## boot the sealing kernel and show what the project does
 	@$(S)/demo.sh

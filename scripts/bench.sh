@@ -2,14 +2,16 @@
 # "make bench": what sealing at execve() costs, as ratios with their 95 %
 # bootstrap intervals, and the tools at scale. Boots the sealing kernel and
 # the baseline kernel (both without the debugging options of the test
-# kernels), runs tests/guest/bench.sh in each, and prints one table.
-# Nothing here is a test: the figures are kept in build/results/bench-*/.
+# kernels), runs tests/guest/bench.sh in each, and prints one table: the
+# ratios of time per execution, and of the instructions the vCPU executed,
+# counted by a QEMU plugin (tests/programs/icount_plugin.cpp). Nothing here
+# is a test: the figures are kept in build/results/bench-*/.
 #
 #   BENCH_ROUNDS=30 BENCH_SPAWNS=50 BENCH_SCALE=1 make bench
 . "$(dirname "$0")/common.sh"
 "$REPO/scripts/deps.sh"
 "$REPO/scripts/build-userspace.sh" >/dev/null
-"$REPO/scripts/build-bench.sh" >/dev/null
+progs=$("$REPO/scripts/build-bench.sh")
 seal=$("$REPO/scripts/build-kernel.sh" x86_64-bench)
 base=$("$REPO/scripts/build-kernel.sh" x86_64-bench-base)
 rounds=${BENCH_ROUNDS:-30}
@@ -18,10 +20,12 @@ scale=()
 [ "${BENCH_SCALE:-1}" = 0 ] || scale=(--scale)
 
 # One vCPU: the measuring loop and the programs it starts do not migrate,
-# and the second host core stays free for QEMU's own threads.
-"$REPO/scripts/vm-run.sh" --name bench-seal --smp 1 --mem 4G --timeout 3600 "$seal" -- \
+# the second host core stays free for QEMU's own threads, and the plugin's
+# counter has a single writer.
+vm=("$REPO/scripts/vm-run.sh" --smp 1 --mem 4G --timeout 5400 --plugin "$progs/icount_plugin.so")
+"${vm[@]}" --name bench-seal "$seal" -- \
 	tests/guest/bench.sh "$rounds" "$spawns" "${scale[@]}" || die "the sealing kernel's run failed"
-"$REPO/scripts/vm-run.sh" --name bench-base --smp 1 --mem 4G --timeout 3600 "$base" -- \
+"${vm[@]}" --name bench-base "$base" -- \
 	tests/guest/bench.sh "$rounds" "$spawns" || die "the baseline kernel's run failed"
 
 report=$RESULTS/bench.md
@@ -29,7 +33,8 @@ report=$RESULTS/bench.md
 	echo "make bench, $(date -u +%Y-%m-%d), $(nproc) host cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)),"
 	echo "QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') software emulation, one vCPU; $rounds rounds of $spawns executions per cell."
 	echo
-	"$REPO/build/userspace/bench_exec" report "$RESULTS/bench-seal/exec.txt" "$RESULTS/bench-base/exec.txt"
+	"$REPO/build/userspace/bench_exec" report "$RESULTS/bench-seal/exec.txt" "$RESULTS/bench-base/exec.txt" \
+		--icount "$RESULTS/bench-seal/icount.txt" "$RESULTS/bench-base/icount.txt"
 	echo
 	read -r _ ms < <(grep '^mappings seal' "$RESULTS/bench-seal/maps.txt" | cut -d' ' -f2-)
 	read -r _ mu < <(grep '^mappings unseal' "$RESULTS/bench-seal/maps.txt" | cut -d' ' -f2-)

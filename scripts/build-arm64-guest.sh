@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the arm64 guest's root: an initramfs with Debian's arm64
-# busybox-static (downloaded with apt, not built), the series' selftests and
-# sysmapctl, both statically cross-linked, the AArch32 compat helper, and
-# the suite. Prints the path of the initramfs.
+# busybox-static and criu with the libraries it needs (downloaded with apt,
+# not built), the series' selftests, sysmapctl and criu's workload, all
+# statically cross-linked, the AArch32 programs, and the suites. Prints the
+# path of the initramfs.
 . "$(dirname "$0")/common.sh"
 
 work=$CACHE/arm64
@@ -20,6 +21,40 @@ if [ ! -x "$work/busybox/bin/busybox" ]; then
 	dpkg-deb -x "$work"/busybox-static_*_arm64.deb "$work/busybox"
 fi
 
+# Debian's arm64 criu and the shared libraries it loads: each library named
+# by a DT_NEEDED entry is looked up in the amd64 package that holds the
+# same file on this machine (criu's amd64 package pulls in the same set),
+# and that package's arm64 build is downloaded, until nothing is missing.
+criu_root=$work/criu
+if [ ! -x "$criu_root/usr/sbin/criu" ]; then
+	rm -rf "$work/criu-debs" "$criu_root"
+	mkdir -p "$work/criu-debs" "$criu_root"
+	(cd "$work/criu-debs" && apt-get download -q criu:arm64 >&2)
+	dpkg-deb -x "$work"/criu-debs/criu_*_arm64.deb "$criu_root"
+	for _ in 1 2 3 4 5 6 7 8; do
+		missing=$(find "$criu_root" -type f \( -name '*.so*' -o -path '*/sbin/criu' \) \
+			-not -path '*/gconv/*' -exec aarch64-linux-gnu-readelf -d {} + 2>/dev/null |
+			sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | sort -u |
+			while read -r lib; do
+				[ -n "$(find "$criu_root" -name "$lib" -print -quit)" ] || echo "$lib"
+			done)
+		[ -z "$missing" ] && break
+		pkgs=$(for lib in $missing; do
+			[ "$lib" = ld-linux-aarch64.so.1 ] && { echo libc6; continue; }
+			dpkg -S "*/x86_64-linux-gnu/$lib" 2>/dev/null | head -n 1 | cut -d: -f1
+		done | sort -u)
+		[ -n "$pkgs" ] || die "criu:arm64 needs $missing, and no package here holds it"
+		for pkg in $pkgs; do
+			(cd "$work/criu-debs" && apt-get download -q "$pkg:arm64" >&2) ||
+				die "cannot download $pkg:arm64"
+			dpkg-deb -x "$work"/criu-debs/"$pkg"_*_arm64.deb "$criu_root"
+		done
+	done
+	[ -z "$missing" ] || die "criu:arm64 still needs: $missing"
+	rm -rf "$criu_root"/usr/share "$criu_root"/usr/include "$criu_root"/usr/lib/aarch64-linux-gnu/gconv
+	find "$criu_root" -name '*.a' -delete
+fi
+
 # Selftests, statically linked, against the series' arm64 headers.
 src=$("$REPO/scripts/kernel-tree.sh" build-src)
 hdr=$CACHE/build/headers-arm64
@@ -32,20 +67,27 @@ make -s -C "$src/tools/testing/selftests/mseal_system_mappings" OUTPUT="$work/se
 # sysmapctl, statically linked.
 cmake -S "$REPO/userspace" -B "$REPO/build/arm64-userspace" -DCMAKE_BUILD_TYPE=Release \
 	-DCMAKE_CXX_COMPILER=aarch64-linux-gnu-g++ -DSYSMAP_STATIC=ON -DSYSMAP_UNIT_TESTS=OFF >/dev/null
-cmake --build "$REPO/build/arm64-userspace" -j"$JOBS" --target sysmapctl \
+cmake --build "$REPO/build/arm64-userspace" -j"$JOBS" --target sysmapctl sysmap_static \
 	>"$REPO/build/arm64-userspace/build.log" 2>&1 ||
 	{ tail -n 20 "$REPO/build/arm64-userspace/build.log" >&2; die "building the arm64 sysmapctl failed"; }
 
 rm -rf "$root"
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,results,tests}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,results,tests}
+cp -a "$criu_root"/. "$root"/
 cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$REPO/tests/guest/arm64-init.sh" "$root/init"
 cp "$REPO/tests/guest/arm64-suite.sh" "$root/tests/suite.sh"
+cp "$REPO/tests/guest/arm64-criu.sh" "$root/tests/criu.sh"
 cp "$work"/selftests/sysmap_* "$root/tests/"
-# The AArch32 target of "sysmapctl seal" (tests/guest/arm64-suite.sh).
-arm-linux-gnueabihf-gcc -O2 -static -marm -Wall -Werror -o "$root/tests/seal_target32" \
-	"$REPO/tests/programs/seal_target32.c" >&2
+# The AArch32 target of "sysmapctl seal" (tests/guest/arm64-suite.sh),
+# with 64K-aligned segments: the kernel has 16K pages.
+arm-linux-gnueabihf-gcc -O2 -static -marm -Wall -Werror -Wl,-z,max-page-size=0x10000 \
+	-o "$root/tests/seal_target32" "$REPO/tests/programs/seal_target32.c" >&2
+# criu's workload (tests/guest/arm64-criu.sh).
+aarch64-linux-gnu-g++ -std=c++20 -O2 -static -Wall -Werror -I "$REPO/userspace/include" \
+	-o "$root/tests/criu_workload" "$REPO/tests/programs/criu_workload.cpp" \
+	"$REPO/build/arm64-userspace/libsysmap_static.a" -pthread >&2
 cp "$REPO/build/arm64-userspace/sysmapctl" "$root/bin/sysmapctl"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 echo "$work/initramfs.cpio.gz"

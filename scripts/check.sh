@@ -99,7 +99,7 @@ suite() {
 
 stage "dependencies"
 deps=()
-! named seal-wine && ! named base-wine || deps=(compat)
+! named seal-wine && ! named base-wine && ! named seal-podman && ! named base-podman || deps=(compat)
 if ! "$REPO/scripts/deps.sh" "${deps[@]}"; then
 	echo "not ok - dependencies: scripts/deps.sh failed (see above)" >>"$RESULTS/builds.tap"
 fi
@@ -205,6 +205,13 @@ if [ "$host_only" -eq 0 ]; then
 	fi
 	if named base-wine; then
 		NEED="compat programs" CPU=max,-smap suite base-wine "$base" 900 tests/guest/compat.sh wine
+	fi
+	# make compat: podman checkpointing a container with runc and criu.
+	if named seal-podman; then
+		NEED="compat programs" suite seal-podman "$seal" 1500 tests/guest/podman.sh
+	fi
+	if named base-podman; then
+		NEED="compat programs" suite base-podman "$base" 1200 tests/guest/podman.sh
 	fi
 	APPEND="sysctl.vm.mseal_sysmap_optout=2 mseal_sysmap=off" \
 		suite seal-level2-boot "$seal" 600 tests/guest/levels.sh boot2

@@ -5,7 +5,7 @@
 #
 #   deps.sh            what make check, make demo and make bench need
 #   deps.sh compat     that and what only "make compat" needs (Wine and the
-#                      Windows cross compiler: 300 MB more)
+#                      Windows cross compiler, podman and runc: 350 MB more)
 . "$(dirname "$0")/common.sh"
 
 packages=(
@@ -43,7 +43,7 @@ security_archive_enabled() {
 }
 
 if [ "${1:-}" = compat ]; then
-	packages+=(wine64 g++-mingw-w64-x86-64)
+	packages+=(wine64 g++-mingw-w64-x86-64 podman runc)
 elif [ $# -gt 0 ]; then
 	die "usage: deps.sh [compat]"
 fi

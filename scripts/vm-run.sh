@@ -2,7 +2,7 @@
 # Boot a test kernel in QEMU and run one suite as the guest's init.
 #
 #   vm-run.sh [--timeout SEC] [--name NAME] [--append ARGS] [--cpu MODEL]
-#             [--smp N] [--mem SIZE] KERNEL -- COMMAND [ARGS...]
+#             [--smp N] [--mem SIZE] [--plugin SO] KERNEL -- COMMAND [ARGS...]
 #   vm-run.sh --arch arm64 --initrd FILE [--timeout SEC] --name NAME KERNEL
 #
 # The guest sees the host root read-only over virtio-9p, tmpfs where writes
@@ -15,6 +15,8 @@
 # --cpu replaces QEMU's CPU model "max" (e.g. "max,-smap": see
 # tests/guest/compat.sh for the emulator bug that needs it); --smp and
 # --mem the number of vCPUs (2) and the memory (2G x86_64, 1G arm64).
+# --plugin loads a QEMU TCG plugin with out=NAME/icount.txt (make bench's
+# instruction counter, tests/programs/icount_plugin.cpp).
 # The exact QEMU command is saved as NAME/qemu-command, to replay a run.
 # Exit status: the suite's own, or
 #   124  the guest did not finish within the timeout
@@ -30,6 +32,7 @@ append=
 cpu=max
 smp=2
 mem=
+plugin=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--cpu) cpu=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--plugin) plugin=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--) shift; break ;;
@@ -98,6 +102,10 @@ arm64)
 	;;
 *) die "unknown architecture $arch" ;;
 esac
+if [ -n "$plugin" ]; then
+	[ -f "$plugin" ] || die "no QEMU plugin at $plugin"
+	qemu+=(-plugin "file=$plugin,out=$res/icount.txt")
+fi
 
 printf '%q ' timeout -k 10 "$timeout" "${qemu[@]}" "${results_share[@]}" "${host_shares[@]}" \
 	-display none -monitor none -no-reboot -serial "file:$res/console.log" >"$res/qemu-command"

@@ -2,11 +2,14 @@
 # init of the arm64 guest (busybox): mount, run /tests/suite.sh with its
 # output in the results share, record the exit status, power off.
 /bin/busybox --install -s /bin
-export PATH=/bin
+export PATH=/bin:/usr/sbin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=0755 tmpfs /run
+# criu's kernel probes bind a TCP socket to the loopback address.
+ip link set lo up
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results

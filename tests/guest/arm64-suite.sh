@@ -1,6 +1,7 @@
 #!/bin/sh
 # The arm64 guest's suite (busybox sh): the series' selftests, the AArch32
-# compat helper's mappings and signal return, and sysmapctl. Prints TAP.
+# compat helper's mappings and signal return, sysmapctl, and Debian's criu
+# (tests/guest/arm64-criu.sh). Prints TAP.
 status=0
 n=0
 ok() { n=$((n + 1)); echo "ok $n $*"; }
@@ -129,4 +130,6 @@ else
 	ok "sysmapctl seal, AArch32: the sealed reader ended at end of file"
 fi
 wait "$reader" 2>/dev/null
+
+. /tests/criu.sh
 exit $status

@@ -13,11 +13,16 @@
 //                   its own [vdso] and [vvar] with mseal()
 //       Policies: seal and unseal on the sealing kernel, none on a kernel
 //       without the feature. FILE gets one line per measurement:
-//       "WORKLOAD POLICY ROUND NANOSECONDS-PER-EXECUTION".
+//       "WORKLOAD POLICY ROUND NANOSECONDS-PER-EXECUTION EXECUTIONS".
+//       Each measurement is framed by two markers for the instruction
+//       counter of tests/programs/icount_plugin.cpp (no-ops without it).
 //   bench_exec maps --root DIR
 //       Prints how many mappings a sealed and an opted-out image have.
 //   bench_exec report [--json] SEALING-FILE [BASELINE-FILE]
-//       The table: each ratio with a 95 % bootstrap interval.
+//                     [--icount SEALING-COUNTS [BASELINE-COUNTS]]
+//       The table: each ratio with a 95 % bootstrap interval, of the time
+//       per execution and, given the plugin's counts (two lines per
+//       measurement, in the order of FILE), of the instructions.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -64,9 +69,18 @@ bool spawn_wait(const std::string &path, std::vector<std::string> args)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+// The marker tests/programs/icount_plugin.cpp looks for: the plugin writes
+// the guest's instruction count each time it executes. A no-op otherwise.
+inline void icount_marker()
+{
+#if defined(__x86_64__)
+	asm volatile("xchg %%rbx, %%rbx" ::: "memory");
+#endif
+}
+
 // In a child: chroot into ROOT, set the policy, run the workload SPAWNS
 // times; the mean nanoseconds per execution go to fd, or -1 on failure.
-[[noreturn]] void measure_child(const std::string &root, const Cell &cell, int spawns, int fd)
+[[noreturn]] void measure_child(const std::string &root, const Cell &cell, int spawns, bool mark, int fd)
 {
 	double ns = -1;
 	try {
@@ -88,11 +102,15 @@ bool spawn_wait(const std::string &path, std::vector<std::string> args)
 			args.push_back(std::to_string(spawns));
 			runs = 1;
 		}
+		if (mark)
+			icount_marker();
 		const auto start = std::chrono::steady_clock::now();
 		bool ok = true;
 		for (int i = 0; i < runs && ok; i++)
 			ok = spawn_wait(path, args);
 		const auto end = std::chrono::steady_clock::now();
+		if (mark)
+			icount_marker();
 		if (ok)
 			ns = std::chrono::duration<double, std::nano>(end - start).count() / spawns;
 	} catch (const std::exception &e) {
@@ -103,7 +121,8 @@ bool spawn_wait(const std::string &path, std::vector<std::string> args)
 	_exit(ns < 0 ? 1 : 0);
 }
 
-double measure(const std::string &root, const Cell &cell, int spawns)
+// MARK: frame the measurement with the instruction counter's markers.
+double measure(const std::string &root, const Cell &cell, int spawns, bool mark = true)
 {
 	int p[2];
 	if (pipe(p))
@@ -113,7 +132,7 @@ double measure(const std::string &root, const Cell &cell, int spawns)
 		throw std::runtime_error("fork failed");
 	if (pid == 0) {
 		close(p[0]);
-		measure_child(root, cell, spawns, p[1]);
+		measure_child(root, cell, spawns, mark, p[1]);
 	}
 	close(p[1]);
 	double ns = -1;
@@ -154,11 +173,15 @@ int run(const std::string &root, int rounds, int spawns, const std::string &out)
 	if (!f)
 		throw std::runtime_error("cannot write " + out);
 	std::mt19937_64 rng(20261129);
+	// A warm-up pass, not recorded: the first executions of each program
+	// fill caches the later rounds find full.
+	for (const auto &c : cells)
+		measure(root, c, spawns, false);
 	for (int r = 0; r < rounds; r++) {
 		std::shuffle(cells.begin(), cells.end(), rng);
 		for (const auto &c : cells)
 			f << c.workload << " " << c.policy << " " << r << " " << std::fixed << std::setprecision(0)
-			  << measure(root, c, spawns) << "\n";
+			  << measure(root, c, spawns) << " " << spawns << "\n";
 		f.flush();
 		std::cerr << "round " << r + 1 << "/" << rounds << " done\n";
 	}
@@ -189,17 +212,58 @@ int maps(const std::string &root)
 	return 0;
 }
 
-Samples load(const std::string &path)
+// The measurements of a "run" FILE, in order.
+struct Measurement {
+	std::string key; // "workload policy"
+	double ns;
+	int executions;
+};
+
+std::vector<Measurement> load_measurements(const std::string &path)
 {
 	std::ifstream f(path);
 	if (!f)
 		throw std::runtime_error("cannot read " + path);
+	std::vector<Measurement> m;
+	for (std::string line; std::getline(f, line);) {
+		std::istringstream in(line);
+		std::string w, p;
+		int round, executions = 1;
+		double ns;
+		if (!(in >> w >> p >> round >> ns))
+			continue;
+		in >> executions;
+		m.push_back({w + " " + p, ns, executions});
+	}
+	return m;
+}
+
+Samples load(const std::string &path)
+{
 	Samples s;
-	std::string w, p;
-	int round;
-	double ns;
-	while (f >> w >> p >> round >> ns)
-		s[w + " " + p].push_back(ns);
+	for (const auto &m : load_measurements(path))
+		s[m.key].push_back(m.ns);
+	return s;
+}
+
+// Instructions per execution of each measurement of PATH, from the
+// plugin's COUNTS: the counts at the two markers around each measurement.
+Samples load_icount(const std::string &path, const std::string &counts)
+{
+	const auto ms = load_measurements(path);
+	std::ifstream f(counts);
+	if (!f)
+		throw std::runtime_error("cannot read " + counts);
+	std::vector<double> c;
+	for (unsigned long long v; f >> v;)
+		c.push_back(static_cast<double>(v));
+	if (c.size() != 2 * ms.size())
+		throw std::runtime_error(counts + " has " + std::to_string(c.size()) + " counts for " +
+		                         std::to_string(ms.size()) + " measurements in " + path +
+		                         ": was the guest run with the plugin from its start?");
+	Samples s;
+	for (std::size_t i = 0; i < ms.size(); i++)
+		s[ms[i].key].push_back((c[2 * i + 1] - c[2 * i]) / ms[i].executions);
 	return s;
 }
 
@@ -270,61 +334,92 @@ std::string verdict(const Ratio &r)
 	return o.str();
 }
 
-int report(bool json, const std::string &sealing_file, const std::string &baseline_file)
+struct Row {
+	std::string name;
+	bool instructions; // else time
+	Ratio r;
+};
+
+// The ratios of one measure (times or instruction counts) of each workload.
+void add_rows(std::vector<Row> &rows, const Samples &s, const Samples &b, bool instructions)
 {
-	const Samples s = load(sealing_file);
-	Samples b;
-	if (!baseline_file.empty())
-		b = load(baseline_file);
 	auto get = [](const Samples &m, const std::string &k) {
 		auto it = m.find(k);
 		return it == m.end() ? std::vector<double>{} : it->second;
 	};
-	struct Row {
-		std::string name;
-		Ratio r;
-	};
-	std::vector<Row> rows;
 	const std::array<std::pair<const char *, const char *>, 4> workloads{{
 	    {"static", "fork+execve+exit, static"},
 	    {"dynamic", "fork+execve+exit, dynamic"},
 	    {"exec", "execve() alone, static"},
 	    {"ia32", "fork+execve+exit, ia32 static"},
 	}};
+	const std::string unit = instructions ? ", instructions" : "";
 	for (const auto &[w, label] : workloads) {
-		rows.push_back({std::string(label) + ": sealed / opted out",
+		rows.push_back({std::string(label) + unit + ": sealed / opted out", instructions,
 		                ratio(get(s, std::string(w) + " seal"), get(s, std::string(w) + " unseal"), true)});
 		if (!b.empty())
 			rows.push_back(
-			    {std::string(label) + ": sealed / baseline kernel",
+			    {std::string(label) + unit + ": sealed / baseline kernel", instructions,
 			     ratio(get(s, std::string(w) + " seal"), get(b, std::string(w) + " none"), false)});
 	}
-	rows.push_back({"self-sealing at start-up / kernel sealing at execve()",
+	rows.push_back({"self-sealing at start-up / kernel sealing at execve()" + unit, instructions,
 	                ratio(get(s, "selfseal unseal"), get(s, "static seal"), true)});
-	std::size_t rounds = get(s, "static seal").size();
+}
+
+std::string amount(const Row &row, double v)
+{
+	std::ostringstream o;
+	o << std::fixed;
+	if (row.instructions)
+		o << std::setprecision(0) << v;
+	else
+		o << std::setprecision(1) << v / 1000.0 << " us";
+	return o.str();
+}
+
+int report(bool json, const std::string &sealing_file, const std::string &baseline_file,
+           const std::string &sealing_counts, const std::string &baseline_counts)
+{
+	const Samples s = load(sealing_file);
+	Samples b;
+	if (!baseline_file.empty())
+		b = load(baseline_file);
+	std::vector<Row> rows;
+	add_rows(rows, s, b, false);
+	if (!sealing_counts.empty())
+		add_rows(rows, load_icount(sealing_file, sealing_counts),
+		         baseline_counts.empty() ? Samples{} : load_icount(baseline_file, baseline_counts), true);
+	const auto it = s.find("static seal");
+	const std::size_t rounds = it == s.end() ? 0 : it->second.size();
 	if (json) {
-		std::cout << "{\"schema\": 1, \"rounds\": " << rounds << ", \"figures\": [";
+		std::cout << "{\"schema\": 2, \"rounds\": " << rounds << ", \"figures\": [";
 		for (std::size_t i = 0; i < rows.size(); i++) {
 			const auto &r = rows[i].r;
 			std::cout << (i ? ", " : "") << std::fixed << std::setprecision(4) << "{\"figure\": \""
-			          << rows[i].name << "\", \"ratio\": " << r.value << ", \"low\": " << r.low
-			          << ", \"high\": " << r.high << ", \"numerator_ns\": " << std::setprecision(0)
-			          << r.num_ns << ", \"denominator_ns\": " << r.den_ns << "}";
+			          << rows[i].name << "\", \"measure\": \""
+			          << (rows[i].instructions ? "instructions" : "ns") << "\", \"ratio\": " << r.value
+			          << ", \"low\": " << r.low << ", \"high\": " << r.high
+			          << ", \"numerator\": " << std::setprecision(0) << r.num_ns
+			          << ", \"denominator\": " << r.den_ns << "}";
 		}
 		std::cout << "]}\n";
 		return 0;
 	}
 	std::cout << "| figure | ratio | 95 % interval | numerator | denominator | verdict |\n"
 	          << "|---|---|---|---|---|---|\n";
-	for (const auto &[name, r] : rows)
-		std::cout << "| " << name << " | " << std::fixed << std::setprecision(4) << r.value << " | " << r.low
-		          << " - " << r.high << " | " << std::setprecision(1) << r.num_ns / 1000.0 << " us | "
-		          << r.den_ns / 1000.0 << " us | " << verdict(r) << " |\n";
+	for (const auto &row : rows)
+		std::cout << "| " << row.name << " | " << std::fixed << std::setprecision(4) << row.r.value << " | "
+		          << row.r.low << " - " << row.r.high << " | " << amount(row, row.r.num_ns) << " | "
+		          << amount(row, row.r.den_ns) << " | " << verdict(row.r) << " |\n";
 	std::cout << "\nMethod: " << rounds
 	          << " rounds; in each, every cell (workload x policy) runs once, in a random "
 	             "order, timing N executions; ratio of the mean time per execution; 95 % "
 	             "percentile bootstrap interval over 10000 resamples of the rounds (paired "
 	             "within a boot, independent across the two boots for the baseline kernel).\n";
+	if (!sealing_counts.empty())
+		std::cout << "Instructions: counted by QEMU (tests/programs/icount_plugin.cpp) between "
+		             "two markers around each cell, everything the vCPU executed (kernel, "
+		             "user space, interrupts), per execution; same rounds and intervals.\n";
 	return 0;
 }
 
@@ -332,7 +427,8 @@ int usage()
 {
 	std::cerr << "usage: bench_exec run --root DIR [--rounds R] [--spawns S] --out FILE\n"
 	             "       bench_exec maps --root DIR\n"
-	             "       bench_exec report [--json] SEALING-FILE [BASELINE-FILE]\n";
+	             "       bench_exec report [--json] SEALING-FILE [BASELINE-FILE]\n"
+	             "                         [--icount SEALING-COUNTS [BASELINE-COUNTS]]\n";
 	return 2;
 }
 
@@ -350,9 +446,18 @@ int main(int argc, char **argv)
 			bool json = !args.empty() && args[0] == "--json";
 			if (json)
 				args.erase(args.begin());
+			std::vector<std::string> counts;
+			const auto at = std::find(args.begin(), args.end(), "--icount");
+			if (at != args.end()) {
+				counts.assign(at + 1, args.end());
+				args.erase(at, args.end());
+				if (counts.empty() || counts.size() > args.size())
+					return usage();
+			}
 			if (args.empty() || args.size() > 2)
 				return usage();
-			return report(json, args[0], args.size() > 1 ? args[1] : "");
+			return report(json, args[0], args.size() > 1 ? args[1] : "", counts.empty() ? "" : counts[0],
+			              counts.size() > 1 ? counts[1] : "");
 		}
 		std::string root, out;
 		int rounds = 30, spawns = 50;

@@ -1,0 +1,125 @@
+# Debian's arm64 criu in the arm64 guest, sourced by the suite (busybox sh;
+# ok/nok come from there). The workload is dumped and restored twice: with
+# criu started normally (sealed), where the restore must fail because of
+# sealing, and opted out, where the workload must come back intact. The
+# restored tree is then sealed from outside with "sysmapctl seal --tree".
+# criu's logs are kept in /results/criu-logs.
+logs=/results/criu-logs
+work=/tmp/criu-work
+img=/tmp/criu-img
+mkdir -p "$logs"
+cstate() { grep '^Mseal_sysmap:' "/proc/$1/status" 2>/dev/null; }
+
+start_workload() {
+	rm -rf "$work" "$img"
+	mkdir -p "$work" "$img"
+	setsid /tests/criu_workload "$work" </dev/null >"$work/out" 2>&1 &
+	i=0
+	while [ ! -s "$work/ready" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	wpid=$(cat "$work/ready" 2>/dev/null)
+}
+
+# Ask the workload to check itself; succeed if every check passed and its
+# counter moved past $1. Sets $counter.
+verify_workload() {
+	rm -f "$work/report"
+	kill -USR1 "$wpid" 2>/dev/null || return 1
+	i=0
+	while [ ! -s "$work/report" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	line=$(cat "$work/report" 2>/dev/null)
+	echo "# workload: $line"
+	case $line in
+	*"checksum=ok offset=ok child=ok pipe=ok clock=ok"*) ;;
+	*) return 1 ;;
+	esac
+	counter=${line#counter=}
+	counter=${counter%% *}
+	[ "$counter" -gt "$1" ]
+}
+
+# criu_run LOGNAME [--unseal] ARGS...: run criu, opted out or not, from a
+# cold kerndat cache; its log lands in $logs/LOGNAME.log.
+criu_run() {
+	name=$1
+	shift
+	rm -f /run/criu.kdat
+	if [ "$1" = --unseal ]; then
+		shift
+		sysmapctl exec --unseal -- criu "$@" -o "$name.log" -v4 >"$logs/$name.out" 2>&1
+	else
+		criu "$@" -o "$name.log" -v4 >"$logs/$name.out" 2>&1
+	fi
+	rc=$?
+	cp "$img/$name.log" "$logs/$name.log" 2>/dev/null
+	return $rc
+}
+
+echo "# criu: $(criu --version 2>&1 | head -n 1)"
+rm -f /run/criu.kdat
+out=$(criu check 2>&1)
+rc=$?
+printf '%s\n' "$out" >"$logs/check-sealed.log"
+[ $rc -ne 0 ] && ok "criu check, arm64, sealed: fails" || nok "criu check, arm64, sealed: exit 0"
+# Its kerndat probe runs a helper that unmaps its own (sealed) vDSO.
+printf '%s\n' "$out" | grep -q "Failed to unmap native vdso" &&
+	ok "criu check, arm64, sealed: because its helper cannot unmap the sealed vDSO" ||
+	nok "criu check, arm64, sealed: not for the sealing reason ($(printf '%s\n' "$out" | grep -m1 Error))"
+rm -f /run/criu.kdat
+out=$(sysmapctl exec --unseal -- criu check 2>&1)
+printf '%s\n' "$out" >"$logs/check-unsealed.log"
+printf '%s\n' "$out" | grep -q "Looks good." && ok "criu check, arm64, opted out: Looks good." ||
+	nok "criu check, arm64, opted out: $(printf '%s\n' "$out" | tail -n 1)"
+
+start_workload
+if [ -z "$wpid" ] || ! verify_workload 0; then
+	nok "criu, arm64: the workload did not start or check itself ($(cat "$work/out" 2>/dev/null))"
+else
+	before=$counter
+	cstate "$wpid" | grep -q 'image=sealed' && ok "criu, arm64: the workload runs sealed" ||
+		nok "criu, arm64: the workload is not sealed: $(cstate "$wpid")"
+	(cd "$img" && criu_run dump --unseal dump -t "$wpid" -D "$img")
+	rc=$?
+	i=0
+	while kill -0 "$wpid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	# criu kills the tree it dumped: the restore must bring it back.
+	if [ $rc -eq 0 ] && ! kill -0 "$wpid" 2>/dev/null; then
+		ok "criu dump, arm64: a sealed workload is dumped, and gone"
+	else
+		nok "criu dump, arm64: exit $rc, $(grep -m1 Error "$logs/dump.log" 2>/dev/null)"
+		nok "criu, arm64: nothing to restore (the dump failed)"
+		kill -TERM "$wpid" 2>/dev/null
+		return 0 2>/dev/null
+	fi
+	(cd "$img" && criu_run restore-sealed restore -d -D "$img")
+	rc=$?
+	[ $rc -ne 0 ] && grep -q "Failed to unmap native vdso" "$logs/restore-sealed.log" &&
+		ok "criu restore, arm64, sealed: fails because its probe cannot unmap the sealed vDSO" ||
+		nok "criu restore, arm64, sealed: exit $rc, $(grep -m1 Error "$logs/restore-sealed.log" 2>/dev/null)"
+	(cd "$img" && criu_run restore --unseal restore -d -D "$img")
+	rc=$?
+	[ $rc -eq 0 ] && kill -0 "$wpid" 2>/dev/null && ok "criu restore, arm64, opted out: succeeds" ||
+		nok "criu restore, arm64, opted out: exit $rc, $(grep -m1 Error "$logs/restore.log" 2>/dev/null)"
+	verify_workload "$before" &&
+		ok "criu, arm64: the restored workload's counter, buffer, file offset, pipe and child are intact" ||
+		nok "criu, arm64: the restored workload is not intact"
+	after=$(cstate "$wpid")
+	echo "# restored workload $wpid: $after"
+	echo "$after" | grep -q 'image=unsealed policy=unseal' &&
+		ok "criu, arm64: the restored workload inherits criu's opt-out" ||
+		nok "criu, arm64: the restored workload: '$after'"
+	sysmapctl seal --tree "$wpid"
+	rc=$?
+	after=$(cstate "$wpid")
+	[ $rc -eq 0 ] && echo "$after" | grep -q 'image=sealed policy=seal' &&
+		ok "criu, arm64: sysmapctl seal --tree seals the restored workload" ||
+		nok "criu, arm64: sysmapctl seal --tree: exit $rc, '$after'"
+	if verify_workload "$counter"; then
+		ok "criu, arm64: the re-sealed workload carries on intact"
+	else
+		nok "criu, arm64: the re-sealed workload is not intact"
+	fi
+	grep -q 'vdso=sealed child_vdso=sealed' "$work/report" &&
+		ok "criu, arm64: in the re-sealed tree munmap() of [vdso] fails with EPERM, parent and child" ||
+		nok "criu, arm64: the re-sealed tree's report: $(cat "$work/report")"
+	kill -TERM "$wpid" 2>/dev/null
+fi
