@@ -36,12 +36,15 @@ row "32-bit process (+ [sigpage], [vectors] on arm64)" "$(cell seal-selftests 'c
 row "uprobes XOL page" "$(cell seal-selftests 'uprobe\.sealed\.')" \
 	"$(cell seal-selftests 'uprobe\.opted_out')" "$(cell arm64-selftests 'uprobe\.')"
 row "criu check (3.17.1)" "$(cell seal-criu 'criu check sealed')" \
-	"$(cell seal-criu 'criu check unsealed')" "not run"
-row "criu dump of a sealed process" "$(cell seal-criu 'dump of a sealed')" "(same)" "not run"
+	"$(cell seal-criu 'criu check unsealed')" "$(cell arm64-selftests 'criu check, arm64')"
+row "criu dump of a sealed process" "$(cell seal-criu 'dump of a sealed')" "(same)" \
+	"$(cell arm64-selftests 'criu dump, arm64|workload runs sealed')"
 row "criu restore, workload intact" "$(cell seal-criu 'restore sealed')" \
-	"$(cell seal-criu 'restore unsealed|restored workload|CRIU_FAULT|cycles')" "not run"
-row "criu restore with \`sysmapctl criu\`: the tree comes back sealed, workload intact" "$(cell seal-reseal '^ok [0-9]+ - criu: after each restore|criu: [0-9]+ dump/restore cycles')" \
-	"$(cell seal-reseal 'criu, opted-out workload')" "not run"
+	"$(cell seal-criu 'restore unsealed|restored workload|CRIU_FAULT|cycles')" \
+	"$(cell arm64-selftests 'criu restore, arm64|arm64: the restored workload')"
+row "criu restore, then sealed again (\`sysmapctl criu\`; arm64: \`sysmapctl seal --tree\`), workload intact" "$(cell seal-reseal '^ok [0-9]+ - criu: after each restore|criu: [0-9]+ dump/restore cycles')" \
+	"$(cell seal-reseal 'criu, opted-out workload')" \
+	"$(cell arm64-selftests 'criu, arm64: (sysmapctl seal|the re-sealed|in the re-sealed)')"
 row "sysmapctl seal of a running process (ptrace)" "$(cell seal-reseal 'sealed|registers intact|restarted')" "(n/a)" \
 	"$(cell arm64-selftests 'sysmapctl seal, ')"
 row "runsc --rootless do (ptrace platform)" "$(cell seal-runsc 'runsc sealed')" \
@@ -81,3 +84,11 @@ prog "User Mode Linux 6.1" "boot with hostfs root, the workload as init, power o
 	"uml" seal-compat/sealed-uml seal-compat/unsealed-uml base-compat/baseline-uml
 prog "Wine 8.0 (\`make compat\`)" "a Windows console program from an empty prefix" seal-wine base-wine \
 	"wine64" seal-wine/sealed-wine seal-wine/unsealed-wine base-wine/baseline-wine
+# podman (tests/guest/podman.sh): its own TAP wording, logs in podman-logs.
+d=build/results-compat
+printf '| %s | %s | %s | %s | %s | %s |\n' "podman 4.3 + runc 1.1 + criu 3.17 (\`make compat\`)" \
+	"\`podman container checkpoint\` and \`restore\` of a counting busybox container; then \`sysmapctl seal --tree\`" \
+	"$(cell seal-podman ', sealed:|process is sealed|after the failed')" \
+	"$(cell seal-podman 'import|podman run|opted out|stopped|counts on|inherits|seal --tree|re-sealed')" \
+	"$(cell base-podman '.')" \
+	"[sealed]($d/seal-podman/podman-logs/criu-dump-sealed.log) [opted out]($d/seal-podman/podman-logs/restore.log) [baseline]($d/base-podman/podman-logs/restore.log)"
