@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the arm64 guest's root: an initramfs with Debian's arm64
-# busybox-static and criu with the libraries it needs (downloaded with apt,
+# busybox-static, criu and strace with the libraries they need (downloaded with apt,
 # not built), the series' selftests, sysmapctl and criu's workload, all
 # statically cross-linked, the AArch32 programs, and the suites. Prints the
 # path of the initramfs.
@@ -21,38 +21,42 @@ if [ ! -x "$work/busybox/bin/busybox" ]; then
 	dpkg-deb -x "$work"/busybox-static_*_arm64.deb "$work/busybox"
 fi
 
-# Debian's arm64 criu and the shared libraries it loads: each library named
-# by a DT_NEEDED entry is looked up in the amd64 package that holds the
-# same file on this machine (criu's amd64 package pulls in the same set),
-# and that package's arm64 build is downloaded, until nothing is missing.
-criu_root=$work/criu
-if [ ! -x "$criu_root/usr/sbin/criu" ]; then
-	rm -rf "$work/criu-debs" "$criu_root"
-	mkdir -p "$work/criu-debs" "$criu_root"
-	(cd "$work/criu-debs" && apt-get download -q criu:arm64 >&2)
-	dpkg-deb -x "$work"/criu-debs/criu_*_arm64.deb "$criu_root"
+# Debian's arm64 criu and strace (which shows criu's failing call), and the
+# shared libraries they load: each library named by a DT_NEEDED entry is
+# looked up in the amd64 package that holds the same file on this machine
+# (criu and strace are installed here, so their libraries are), and that
+# package's arm64 build is downloaded, until nothing is missing.
+tools_root=$work/tools
+if [ ! -x "$tools_root/usr/sbin/criu" ] || [ ! -x "$tools_root/usr/bin/strace" ]; then
+	rm -rf "$work/tools-debs" "$tools_root"
+	mkdir -p "$work/tools-debs" "$tools_root"
+	for pkg in criu strace; do
+		(cd "$work/tools-debs" && apt-get download -q "$pkg:arm64" >&2) ||
+			die "cannot download $pkg:arm64"
+		dpkg-deb -x "$work"/tools-debs/"$pkg"_*_arm64.deb "$tools_root"
+	done
 	for _ in 1 2 3 4 5 6 7 8; do
-		missing=$(find "$criu_root" -type f \( -name '*.so*' -o -path '*/sbin/criu' \) \
+		missing=$(find "$tools_root" -type f \( -name '*.so*' -o -path '*/sbin/criu' -o -path '*/bin/strace' \) \
 			-not -path '*/gconv/*' -exec aarch64-linux-gnu-readelf -d {} + 2>/dev/null |
 			sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | sort -u |
 			while read -r lib; do
-				[ -n "$(find "$criu_root" -name "$lib" -print -quit)" ] || echo "$lib"
+				[ -n "$(find "$tools_root" -name "$lib" -print -quit)" ] || echo "$lib"
 			done)
 		[ -z "$missing" ] && break
 		pkgs=$(for lib in $missing; do
 			[ "$lib" = ld-linux-aarch64.so.1 ] && { echo libc6; continue; }
 			dpkg -S "*/x86_64-linux-gnu/$lib" 2>/dev/null | head -n 1 | cut -d: -f1
 		done | sort -u)
-		[ -n "$pkgs" ] || die "criu:arm64 needs $missing, and no package here holds it"
+		[ -n "$pkgs" ] || die "criu or strace for arm64 needs $missing, and no package here holds it"
 		for pkg in $pkgs; do
-			(cd "$work/criu-debs" && apt-get download -q "$pkg:arm64" >&2) ||
+			(cd "$work/tools-debs" && apt-get download -q "$pkg:arm64" >&2) ||
 				die "cannot download $pkg:arm64"
-			dpkg-deb -x "$work"/criu-debs/"$pkg"_*_arm64.deb "$criu_root"
+			dpkg-deb -x "$work"/tools-debs/"$pkg"_*_arm64.deb "$tools_root"
 		done
 	done
-	[ -z "$missing" ] || die "criu:arm64 still needs: $missing"
-	rm -rf "$criu_root"/usr/share "$criu_root"/usr/include "$criu_root"/usr/lib/aarch64-linux-gnu/gconv
-	find "$criu_root" -name '*.a' -delete
+	[ -z "$missing" ] || die "criu or strace for arm64 still needs: $missing"
+	rm -rf "$tools_root"/usr/share "$tools_root"/usr/include "$tools_root"/usr/lib/aarch64-linux-gnu/gconv
+	find "$tools_root" -name '*.a' -delete
 fi
 
 # Selftests, statically linked, against the series' arm64 headers.
@@ -73,7 +77,7 @@ cmake --build "$REPO/build/arm64-userspace" -j"$JOBS" --target sysmapctl sysmap_
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,results,tests}
-cp -a "$criu_root"/. "$root"/
+cp -a "$tools_root"/. "$root"/
 cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$REPO/tests/guest/arm64-init.sh" "$root/init"
