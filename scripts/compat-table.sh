@@ -31,10 +31,13 @@ row "system mappings sealed in every image" "$(cell seal-selftests 'state\..*sea
 	"$(cell seal-selftests 'state\..*opted_out_image')" "$(cell arm64-selftests 'state\.')"
 row "munmap/mremap/mmap/mprotect/madvise matrix" "$(cell seal-selftests 'ops\..*\.sealed')" \
 	"$(cell seal-selftests 'ops\..*\.opted_out')" "$(cell arm64-selftests 'ops\.')"
-row "32-bit process (+ [sigpage], [vectors] on arm64)" "$(cell seal-selftests 'compat32\.sealed')" \
-	"$(cell seal-selftests 'compat32\.opted_out')" "$(cell arm64-selftests 'ok [0-9]+ AArch32')"
-row "uprobes XOL page" "$(cell seal-selftests 'uprobe\.sealed\.')" \
-	"$(cell seal-selftests 'uprobe\.opted_out')" "$(cell arm64-selftests 'uprobe\.')"
+row "32-bit process: state and operations (+ [sigpage], [vectors] on arm64)" \
+	"$(cell seal-selftests 'compat32\.sealed|ops\.compat_.*\.sealed')" \
+	"$(cell seal-selftests 'compat32\.opted_out|ops\.compat_.*\.opted_out')" \
+	"$(cell arm64-selftests 'ok [0-9]+ AArch32|ops\.compat_')"
+row "uprobes XOL page: state and operations" "$(cell seal-selftests 'uprobe\.sealed\.|ops\.uprobes_.*\.sealed')" \
+	"$(cell seal-selftests 'uprobe\.opted_out|ops\.uprobes_.*\.opted_out')" \
+	"$(cell arm64-selftests 'uprobe\.|ops\.uprobes_')"
 row "criu check (3.17.1)" "$(cell seal-criu 'criu check sealed')" \
 	"$(cell seal-criu 'criu check unsealed')" "$(cell arm64-selftests 'criu check, arm64')"
 row "criu dump of a sealed process" "$(cell seal-criu 'dump of a sealed')" "(same)" \
