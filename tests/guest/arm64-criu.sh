@@ -1,7 +1,8 @@
 # Debian's arm64 criu in the arm64 guest, sourced by the suite (busybox sh;
-# ok/nok come from there). The workload is dumped and restored twice: with
-# criu started normally (sealed), where the restore must fail because of
-# sealing, and opted out, where the workload must come back intact. The
+# ok/nok come from there). criu checks the kernel, sealed (it must fail
+# because of sealing) and opted out; a sealed workload is dumped, then
+# restored by criu started normally, which must fail because of sealing,
+# and opted out, where the workload must come back intact. The
 # restored tree is then sealed from outside with "sysmapctl seal --tree".
 # Where criu must fail, Debian's strace shows the call the seal refused.
 # criu's logs and the traces are kept in /results/criu-logs.
@@ -55,8 +56,8 @@ criu_run() {
 	return $rc
 }
 
-# refused TRACE: the first munmap() or mremap() of a system mapping
-# that failed with EPERM in strace's TRACE, or nothing.
+# refused TRACE: the first munmap() or mremap() that failed with EPERM in
+# strace's TRACE (only system mappings are sealed here), or nothing.
 refused() {
 	grep -E '(munmap|mremap)\(.*= -1 EPERM' "$1" | head -n 1
 }
