@@ -2,8 +2,10 @@
 // executes, and writes the running count to a file each time the guest
 // executes the marker instruction "xchg %rbx,%rbx" (48 87 db, a no-op no
 // compiler emits). bench_exec runs it before and after each measured cell,
-// so the difference of two lines is the exact number of instructions the
-// cell took (kernel and user space, interrupts included).
+// so the difference of two lines is the number of instructions the cell
+// took (kernel and user space, interrupts included). Each translated block
+// is counted whole as it starts, so a fault in the middle of a block also
+// counts the instructions after it: a few per fault, alike in every cell.
 //
 //   qemu-system-x86_64 -plugin PATH/icount_plugin.so,out=FILE ...
 //
