@@ -39,18 +39,13 @@ verify_workload() {
 	[ "$counter" -gt "$1" ]
 }
 
-# criu_run LOGNAME [--unseal] ARGS...: run criu, opted out or not, from a
-# cold kerndat cache; its log lands in $logs/LOGNAME.log.
-criu_run() {
+# criu_unsealed LOGNAME ARGS...: run criu opted out, from a cold kerndat
+# cache; its log lands in $logs/LOGNAME.log.
+criu_unsealed() {
 	name=$1
 	shift
 	rm -f /run/criu.kdat
-	if [ "$1" = --unseal ]; then
-		shift
-		sysmapctl exec --unseal -- criu "$@" -o "$name.log" -v4 >"$logs/$name.out" 2>&1
-	else
-		criu "$@" -o "$name.log" -v4 >"$logs/$name.out" 2>&1
-	fi
+	sysmapctl exec --unseal -- criu "$@" -o "$name.log" -v4 >"$logs/$name.out" 2>&1
 	rc=$?
 	cp "$img/$name.log" "$logs/$name.log" 2>/dev/null
 	return $rc
@@ -86,7 +81,7 @@ else
 	before=$counter
 	cstate "$wpid" | grep -q 'image=sealed' && ok "criu, arm64: the workload runs sealed" ||
 		nok "criu, arm64: the workload is not sealed: $(cstate "$wpid")"
-	(cd "$img" && criu_run dump --unseal dump -t "$wpid" -D "$img")
+	(cd "$img" && criu_unsealed dump dump -t "$wpid" -D "$img")
 	rc=$?
 	i=0
 	while kill -0 "$wpid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -109,7 +104,7 @@ else
 	[ $rc -ne 0 ] && [ -n "$call" ] && ! kill -0 "$wpid" 2>/dev/null &&
 		ok "criu restore, arm64, sealed: fails, its vDSO probe's $(echo "$call" | grep -oE 'munmap|mremap' | head -n 1)() refused with EPERM" ||
 		nok "criu restore, arm64, sealed: exit $rc, $(grep -m1 Error "$logs/restore-sealed.log" 2>/dev/null)"
-	(cd "$img" && criu_run restore --unseal restore -d -D "$img")
+	(cd "$img" && criu_unsealed restore restore -d -D "$img")
 	rc=$?
 	[ $rc -eq 0 ] && kill -0 "$wpid" 2>/dev/null && ok "criu restore, arm64, opted out: succeeds" ||
 		nok "criu restore, arm64, opted out: exit $rc, $(grep -m1 Error "$logs/restore.log" 2>/dev/null)"
