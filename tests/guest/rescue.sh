@@ -15,9 +15,23 @@ check "init: image unsealed, policy off" grep -q "image=unsealed policy=unseal l
 check "a program init's descendants execute: unsealed" \
 	grep -q "^Mseal_sysmap:.*image=unsealed policy=unseal" <(cat /proc/self/status)
 check "its [vdso] has no sl flag" sh -c '! grep -A30 "\[vdso\]" /proc/self/smaps | grep -m1 "^VmFlags" | grep -qw sl'
-check "the level is still the configured default (1)" test "$(cat /proc/sys/vm/mseal_sysmap_optout)" = 1
+check "the rescue switch starts the level at 0 (no level on the command line)" \
+	test "$(cat /proc/sys/vm/mseal_sysmap_optout)" = 0
+# An opt-out carries over at execve() only to images that may opt out at
+# the level in force: in a rescue boot that must include programs that run
+# without privilege, or every service dropping root would come back sealed.
+check "a program executed as nobody stays unsealed" \
+	grep -q "^Mseal_sysmap:.*image=unsealed policy=unseal" \
+	<(setpriv --reuid=65534 --regid=65534 --clear-groups cat /proc/self/status)
+echo 1 >/proc/sys/vm/mseal_sysmap_optout
+check "raised to 1: root's next program stays unsealed" \
+	grep -q "^Mseal_sysmap:.*image=unsealed policy=unseal" <(cat /proc/self/status)
+check "raised to 1: the next program executed as nobody is sealed" \
+	grep -q "^Mseal_sysmap:.*image=sealed policy=seal" \
+	<(setpriv --reuid=65534 --regid=65534 --clear-groups cat /proc/self/status)
+echo 0 >/proc/sys/vm/mseal_sysmap_optout
 check "sealing can be turned on again: sysmapctl exec --seal" \
 	grep -q "^Mseal_sysmap:.*image=sealed policy=seal" <("$ctl" exec --seal -- cat /proc/self/status)
-check "dmesg says the kernel booted with mseal_sysmap=off" \
-	grep -q "booted with mseal_sysmap=off" <(dmesg)
+check "dmesg says the kernel booted with mseal_sysmap=off, at level 0" \
+	grep -q "booted with mseal_sysmap=off.*(vm.mseal_sysmap_optout=0)" <(dmesg)
 exit $failed
