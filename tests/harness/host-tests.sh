@@ -102,6 +102,18 @@ printf 'ok 1 a\nok 2 b\n' >"$tmp/s.tap"
 check "verify: an optional suite is held to its count when it runs" "1 0 0" \
 	"$("$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
 
+# An aggregate stream (builds, vm-runs) is held to its count in full runs,
+# not in a SUITES run, where its count follows the selection.
+printf 's results 7\ns aggregate\n' >"$tmp/exp"
+printf 'ok 1 a\nok 2 b\n' >"$tmp/s.tap"
+check "verify: an aggregate stream is held to its count in a full run" "0 1 0" \
+	"$(SYSMAP_EXPECT_MODE=full "$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
+check "verify: ... but not in a SUITES run" "0 0 0" \
+	"$(SYSMAP_EXPECT_MODE=subset "$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
+printf 's results 7\n' >"$tmp/exp"
+check "verify: a suite's own stream is held to its count in a SUITES run" "0 1 0" \
+	"$(SYSMAP_EXPECT_MODE=subset "$verify" s "$tmp/s.tap" "$tmp/exp" | "$count")"
+
 # run-tests.sh: fewer results than the plan is a failure.
 mk short 'echo "1..3"; echo "ok 1 one"; exit 0'
 check "program reporting fewer results than planned" "1 1 0" "$("$wrap" "$tmp/short" | "$count")"
