@@ -27,7 +27,7 @@ start_workload() {
 	rm -rf "$work" "$img"
 	mkdir -p "$work" "$img"
 	setsid "$bin/criu_workload" "$work" </dev/null >"$work/out" 2>&1 &
-	for _ in $(seq 100); do [ -s "$work/ready" ] && break; sleep 0.1; done
+	for _ in $(seq 1200); do [ -s "$work/ready" ] && break; sleep 0.1; done
 	pid=$(cat "$work/ready")
 }
 
@@ -37,7 +37,7 @@ verify_workload() {
 	local min=$1 line
 	rm -f "$work/report"
 	kill -USR1 "$pid" 2>/dev/null || return 1
-	for _ in $(seq 100); do [ -s "$work/report" ] && break; sleep 0.1; done
+	for _ in $(seq 1200); do [ -s "$work/report" ] && break; sleep 0.1; done
 	line=$(cat "$work/report" 2>/dev/null)
 	echo "# workload: $line"
 	[[ $line == *"checksum=ok offset=ok child=ok pipe=ok clock=ok"* ]] || return 1

@@ -31,11 +31,31 @@ check() {
 note() { sed 's/^/# /'; }
 section() { echo "# --- $* (at ${SECONDS}s)"; }
 
-wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
+# until SECONDS COMMAND...: wait for a condition itself, polling, with a
+# deadline generous enough for a KASAN guest under emulation; says which
+# condition timed out.
+until_true() {
+	local limit=$1 end
+	shift
+	end=$((SECONDS + limit))
+	while ! "$@"; do
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "# timed out after ${limit}s waiting for: $*"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+wait_file() { until_true 120 test -s "$1"; }
 state() { sed -n 's/^Mseal_sysmap:\t//p' "/proc/$1/status" 2>/dev/null; }
 task_state() { awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null; }
 # A process that exists and has not exited (a zombie has).
 running() { local s; s=$(task_state "$1"); [ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]; }
+# Asleep in a system call (not running, not stopped).
+blocked() { [ "$(task_state "$1")" = S ] && ! grep -q '^running' "/proc/$1/syscall" 2>/dev/null; }
+stopped() { [ "$(task_state "$1")" = T ]; }
+# Process $1 has at least $2 children.
+has_children() { [ "$(cat /proc/"$1"/task/*/children 2>/dev/null | wc -w)" -ge "$2" ]; }
 is_state() { [ "$(state "$1")" = "$2" ]; }
 counter() { cut -d' ' -f"${2:-1}" "$1/counter" 2>/dev/null || echo 0; }
 # The spin loop exits 99 if any of its registers changed: alive, both of its
@@ -81,8 +101,8 @@ seal() { out=$("$ctl" seal "$@" 2>&1); rc=$?; [ -z "$out" ] || printf '%s\n' "$o
 sealed_ok() { [ "$rc" -eq 0 ] && is_state "$1" "$sealed"; }
 same_call() { [ "$(cut -d' ' -f1 "/proc/$1/syscall")" = "$2" ]; }
 slept_full() {
-	[[ $slept =~ ^rc=0\ errno=0\ ms=([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -ge 3000 ] &&
-		[ "${BASH_REMATCH[1]}" -lt 6000 ]
+	[[ $slept =~ ^rc=0\ errno=0\ ms=([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -ge 20000 ] &&
+		[ "${BASH_REMATCH[1]}" -lt 40000 ]
 }
 still_stopped() { [ "$(task_state "$1")" = T ] && [ "$(counter "$2")" = "$3" ]; }
 # failure PID TEXT: exit 3 and one line, "failed to seal PID N: ...TEXT...(advice)".
@@ -122,7 +142,7 @@ check "multi-threaded target: the borrowed thread's registers intact, the other 
 stop "$pid"
 
 start read "$target" read
-sleep 0.3
+until_true 120 blocked "$pid"
 before=$(cut -d' ' -f1 "/proc/$pid/syscall")
 seal "$pid"
 check "blocked in read(): sealed" sealed_ok "$pid"
@@ -131,18 +151,19 @@ check "blocked in read(): the call was restarted, the data written later arrives
 stop "$pid"
 exec {fd}>&-
 
-start sleep "$target" sleep 3000
-sleep 1
+# Long enough that sealing ends well before it, also under KASAN (9 s seen).
+start sleep "$target" sleep 20000
+until_true 120 blocked "$pid"
 seal "$pid"
-check "blocked in nanosleep(3 s): sealed" test "$rc" -eq 0
+check "blocked in nanosleep(20 s): sealed" test "$rc" -eq 0
 wait "$pid"
 slept=$(cat "$dir/slept" 2>/dev/null)
 echo "# $slept"
-check "blocked in nanosleep(3 s): returned 0 after the full 3 s" slept_full
+check "blocked in nanosleep(20 s): returned 0 after the full 20 s" slept_full
 
 start stopped "$target" spin
 kill -STOP "$pid"
-sleep 0.3
+until_true 120 stopped "$pid"
 check "stopped target: in state T before" test "$(task_state "$pid")" = T
 seal "$pid"
 check "stopped target: sealed" sealed_ok "$pid"
@@ -157,7 +178,7 @@ stop "$pid"
 # A parent with two children, opted out.
 "$ctl" exec --unseal -- bash -c 'sleep 300 & sleep 300 & wait' &
 tree=$!
-sleep 0.5
+until_true 120 has_children "$tree" 2
 kids=$(cat /proc/$tree/task/*/children)
 seal --tree "$tree"
 all=1
@@ -175,7 +196,7 @@ if [ -x "$target32" ]; then
 	check "ia32 target: every register intact, it runs on" spinning "$dir" "$pid"
 	stop "$pid"
 	start read32 "$target32" read
-	sleep 0.3
+	until_true 120 blocked "$pid"
 	seal "$pid"
 	check "ia32 target blocked in read(): sealed" sealed_ok "$pid"
 	check "ia32 target blocked in read(): the call was restarted" delivered "$fd" "$dir" hello32
@@ -258,9 +279,14 @@ else
 	skip "refused, Yama ptrace_scope 1" "no Yama in this kernel"
 fi
 
-(sleep 0.2 & exec sleep 30) &
+(sleep 0.2 & exec sleep 300) &
 zparent=$!
-sleep 1
+# The child exits and stays a zombie: sleep 300 never reaps it.
+zombie_child() {
+	local c
+	read -r c _ <"/proc/$zparent/task/$zparent/children" 2>/dev/null && [ "$(task_state "$c")" = Z ]
+}
+until_true 120 zombie_child
 read -r zombie _ </proc/$zparent/task/$zparent/children
 check "a zombie to refuse (PID $zombie, state $(task_state "$zombie"))" test "$(task_state "$zombie")" = Z
 refused "zombie" "it is a zombie" "$zombie"
@@ -288,7 +314,7 @@ start_workload() {
 	fi
 	wait_file "$cw/ready"
 	wpid=$(cat "$cw/ready")
-	sleep 0.3
+	until_true 120 has_children "$wpid" 1
 	read -r wchild _ <"/proc/$wpid/task/$wpid/children"
 }
 # report: the workload's self-check, in $line; succeeds if it arrived.

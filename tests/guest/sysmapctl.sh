@@ -73,7 +73,11 @@ check "exec: a missing program is exit 127" test $? -eq 127
 # audit finds a deliberately opted-out process.
 "$ctl" exec --unseal -- sleep 300 &
 optout=$!
-sleep 1
+# Until sysmapctl has executed sleep (its command line says so), 120 s at most.
+for _ in $(seq 1200); do
+	[ "$(tr '\0' ' ' <"/proc/$optout/cmdline" 2>/dev/null)" = "sleep 300 " ] && break
+	sleep 0.1
+done
 out=$("$ctl" audit --fail-on-unsealed)
 check "audit --fail-on-unsealed: exit 1 with an opted-out process" test $? -eq 1
 check "audit: lists the opted-out process" grep -qE "^$optout +root +unsealed +unseal +no +sleep 300" <<<"$out"
