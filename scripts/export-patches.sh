@@ -23,4 +23,25 @@ for p in "$tmp"/*.patch; do
 	cp "$p" "$out/"
 	basename "$p" >>"$out/series"
 done
+# The cover letter, 0000-cover-letter.patch (not in series: it is no
+# patch): format-patch's shortlog and diffstat around the subject (first
+# line) and text (after one blank line) of kernel/patches/cover-letter.
+if [ -f "$out/cover-letter" ]; then
+	mkdir "$tmp/cover"
+	git -C "$tree" -c user.name="sysmap-seal maintainers" -c user.email=maintainers@sysmap-seal.dev \
+		format-patch -q --cover-letter --numbered --zero-commit --no-signature \
+		--subject-prefix=PATCH -o "$tmp/cover" "$base..HEAD"
+	awk -v text="$out/cover-letter" '
+		BEGIN {
+			getline subject <text
+			getline blank <text
+			while ((getline line <text) > 0)
+				blurb = blurb line "\n"
+		}
+		/^Date: / { next }	# the date it is sent, not exported
+		{ sub(/\*\*\* SUBJECT HERE \*\*\*/, subject) }
+		/^\*\*\* BLURB HERE \*\*\*$/ { printf "%s", blurb; next }
+		{ print }
+	' "$tmp/cover/0000-cover-letter.patch" >"$out/0000-cover-letter.patch"
+fi
 msg "exported $(wc -l <"$out/series") patches to kernel/patches/"

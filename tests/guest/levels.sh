@@ -5,7 +5,8 @@
 #                     mseal_sysmap=off": level 2 from the command line wins
 #                     over the rescue switch, cannot be lowered, and nobody
 #                     may opt out
-#   levels.sh raise   booted with "sysctl.vm.mseal_sysmap_optout=0": an
+#   levels.sh raise   booted with "sysctl.vm.mseal_sysmap_optout=0": the
+#                     prctl and inheritance selftests pass at level 0; an
 #                     ordinary user may opt out and run rr's pattern; then
 #                     the level is raised to 2 and the opted-out process's
 #                     next image is sealed all the same
@@ -72,6 +73,10 @@ boot2)
 raise)
 	check "command line: the level is 0" test "$(cat $level)" = 0
 	check "init starts sealed" grep -q "image=sealed policy=seal" <<<"$(field 1)"
+	# The selftests hold at any level: those of the level-1 rule set it
+	# for themselves and put 0 back.
+	"$here/run-tests.sh" "$sel/sysmap_prctl_test" "$sel/sysmap_inherit_test" || failed=1
+	check "the selftests put level 0 back" test "$(cat $level)" = 0
 	out=$(as_nobody "$tools/sysmapctl" exec --unseal -- "$tools/rr_pattern" /bin/true 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed 's/^/# /'

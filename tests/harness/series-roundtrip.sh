@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The series round-trips: applying kernel/patches/ with git am to the base
 # and exporting again gives byte-identical files (no hashes, dates or
-# version trailers drift). Also checks that "make install" honours PREFIX.
+# version trailers drift; the cover letter lists the patches as they are).
+# Also checks that "make install" honours PREFIX.
 # Prints TAP.
 . "$(dirname "$0")/../../scripts/common.sh"
 "$REPO/scripts/kernel-tree.sh" dev >/dev/null
@@ -19,10 +20,11 @@ else
 fi
 mkdir -p "$tmp/out"
 touch "$tmp/out/series"
+cp "$REPO/kernel/patches/cover-letter" "$tmp/out/"
 SYSMAP_DEV_TREE=$wt SYSMAP_PATCH_OUT=$tmp/out "$REPO/scripts/export-patches.sh" 2>"$tmp/export.log" ||
 	sed "s/^/# /" "$tmp/export.log"
 if diff -r -x checkpatch-accepted "$REPO/kernel/patches" "$tmp/out" >"$tmp/diff"; then
-	echo "ok 2 series: git am + export-patches reproduces kernel/patches/ byte for byte"
+	echo "ok 2 series: git am + export-patches reproduces kernel/patches/ byte for byte, the cover letter's shortlog and diffstat included"
 else
 	echo "not ok 2 series: re-export differs from kernel/patches/"
 	sed 's/^/# /' "$tmp/diff" | head -n 20
