@@ -415,6 +415,48 @@ check "criu restore, sealing fails: 'seal --tree' and SIGCONT, then sealed and i
 	eval '[ $rc -eq 0 ] && intact && [[ $line == *"vdso=sealed child_vdso=sealed"* ]]'
 stop "$wpid" $wchild
 
+section "criu restore through a vDSO proxy"
+# CRIU_FAULT=127 makes criu's restorer keep the dumped vDSO as a proxy:
+# ordinary memory at its old address whose entry points jump into the
+# kernel's [vdso], mapped elsewhere. The C library keeps calling the proxy,
+# so sealing the image must seal it too. The workload's report attacks it
+# (mprotect(), then mremap()) and reads its clocks through it.
+proxy_path() { grep -q 'vdso: Runtime vdso mismatches dumpee, generate proxy' "$1"; }
+proxy_listed() { grep -qE "^\s+\[vdso-proxy\].* $2\$" <<<"$("$ctl" status "$1")"; }
+start_workload
+report
+before=$counter
+dump proxy
+CRIU_FAULT=127 "$ctl" criu -- criu restore -D "$img" -o restore.log -v4 >"$work/restore.out" 2>&1
+rc=$?
+cp "$img/restore.log" "$logs/proxy-restore.log" 2>/dev/null
+"$ctl" status "$wpid" | note
+report
+echo "# $line"
+check "criu restore, CRIU_FAULT=127: exit 0, and the restorer made a vDSO proxy (its log says so)" \
+	eval '[ $rc -eq 0 ] && proxy_path "$logs/proxy-restore.log"'
+check "criu restore through a proxy: status lists the [vdso-proxy], sealed, and the image '$sealed'" \
+	eval 'proxy_listed "$wpid" yes && is_state "$wpid" "$sealed"'
+check "criu restore through a proxy: mprotect() and mremap() of the proxy fail with EPERM, clocks sane, workload intact" \
+	eval '[[ $line == *"proxy=sealed"* ]] && intact && [ "$counter" -gt "$before" ]'
+# The same restore stopped before sealing: the proxy is there, unsealed;
+# "seal" seals it with the image.
+dump proxy2
+out=$(CRIU_FAULT=127 SYSMAP_SEAL_FAULT=inject "$ctl" criu -- criu restore -D "$img" -o restore.log 2>&1)
+rc=$?
+printf '%s\n' "$out" | note
+check "criu restore through a proxy, sealing fails: left stopped, the [vdso-proxy] listed unsealed" \
+	eval '[ $rc -eq 125 ] && stopped "$wpid" && proxy_listed "$wpid" no'
+seal "$wpid"
+check "seal: seals the image and its [vdso-proxy]" eval '[ $rc -eq 0 ] && proxy_listed "$wpid" yes && is_state "$wpid" "$sealed"'
+seal --tree "$wpid"
+kill -CONT "$wpid" $wchild
+report
+echo "# $line"
+check "seal of a proxied process: the proxy refuses mprotect() and mremap(), the workload continues intact" \
+	eval '[[ $line == *"proxy=sealed"* ]] && intact'
+stop "$wpid" $wchild
+
 # Opted out, and locked: each comes back as it was.
 start_workload --unseal
 report

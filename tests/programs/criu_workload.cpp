@@ -6,7 +6,9 @@
 // through the vDSO agrees with the system call, and, for the process and
 // its child, whether the vDSO is sealed: if the status line says the image
 // is sealed, munmap() of the vDSO must fail with EPERM ("vdso=sealed";
-// "UNSEALED" if it did not, "skipped" for an unsealed image).
+// "UNSEALED" if it did not, "skipped" for an unsealed image), and whether
+// the vDSO its C library calls is a proxy a CRIU restore left (see
+// proxy_state()).
 //
 //   criu_workload DIR [--thread]   --thread: a second thread counts too
 #include <atomic>
@@ -20,6 +22,7 @@
 #include <fstream>
 #include <poll.h>
 #include <string>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -53,6 +56,49 @@ const char *vdso_state()
 	if (munmap(reinterpret_cast<void *>(vdso->start), vdso->size()) == 0)
 		return "UNSEALED";
 	return errno == EPERM ? "sealed" : "ERROR";
+}
+
+// After a restore through a vDSO proxy (CRIU_FAULT=127, or a kernel whose
+// vDSO differs from the dumped one), the C library calls the dumped vDSO
+// at its old address (AT_SYSINFO_EHDR), ordinary memory that jumps into
+// the kernel's [vdso]. "none": no proxy; "skipped": the image is not
+// sealed; "sealed": mprotect() and mremap() of the proxy fail with EPERM;
+// "UNSEALED": one of them succeeded (and was undone).
+const char *proxy_state()
+{
+	auto at = static_cast<std::uint64_t>(getauxval(AT_SYSINFO_EHDR));
+	auto vdso = sysmap::find_mapping(0, "[vdso]");
+	if (at == 0 || (vdso && vdso->start == at))
+		return "none";
+	std::ifstream f("/proc/self/status");
+	auto st = sysmap::parse_status_line(f);
+	if (!st || !st->image_sealed)
+		return "skipped";
+	std::ifstream smaps("/proc/self/smaps");
+	std::uint64_t size = 0;
+	for (const auto &m : sysmap::parse_smaps(smaps))
+		if (m.start == at)
+			size = m.size();
+	if (size == 0)
+		return "NONE";
+	void *proxy = reinterpret_cast<void *>(at);
+	if (mprotect(proxy, size, PROT_READ | PROT_WRITE | PROT_EXEC) == 0) {
+		mprotect(proxy, size, PROT_READ | PROT_EXEC);
+		return "UNSEALED";
+	}
+	if (errno != EPERM)
+		return "ERROR";
+	void *spare = mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (spare == MAP_FAILED)
+		return "ERROR";
+	void *moved = mremap(proxy, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, spare);
+	int err = errno;
+	if (moved != MAP_FAILED) {
+		mremap(moved, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, proxy);
+		return "UNSEALED";
+	}
+	munmap(spare, size);
+	return err == EPERM ? "sealed" : "ERROR";
 }
 
 // clock_gettime() through the vDSO against the system call.
@@ -188,18 +234,20 @@ int main(int argc, char **argv)
 		const char *thread = !with_thread ? "none" : thread_counter > threads_before ? "ok" : "BAD";
 		bool vclock_ok = vdso_clock_ok();
 		std::uint64_t child_vdso = ask(to_child[1], from_child[0], kVdsoProbe);
+		const char *proxy = proxy_state();
 		const char *vdso = vdso_state(); // last: an unsealed vDSO is gone after it
-		char line[384];
+		char line[448];
 		std::snprintf(
 		    line, sizeof(line),
 		    "counter=%llu checksum=%s offset=%s child=%s pipe=%s clock=%s thread=%s vclock=%s vdso=%s "
-		    "child_vdso=%s\n",
+		    "child_vdso=%s proxy=%s\n",
 		    static_cast<unsigned long long>(counter), sum_ok ? "ok" : "BAD", off_ok ? "ok" : "BAD",
 		    child_ok ? "ok" : "BAD", pipe_ok ? "ok" : "BAD", clock_ok ? "ok" : "BAD", thread,
 		    vclock_ok ? "ok" : "BAD", vdso,
 		    child_vdso == 1   ? "sealed"
 		    : child_vdso == 2 ? "skipped"
-		                      : "UNSEALED");
+		                      : "UNSEALED",
+		    proxy);
 		write_atomically(dir + "/report", line);
 	}
 }

@@ -117,6 +117,18 @@ std::string read_at(int dirfd, const char *name, const std::string &path)
 	return out;
 }
 
+// `len` bytes of the process's memory at `addr` (its "mem" under dirfd);
+// empty if they cannot be read: reading another process's memory needs
+// more than reading its smaps, and a caller treats that as "not known".
+std::vector<unsigned char> read_head_at(int dirfd, std::uint64_t addr, std::size_t len)
+{
+	detail::UniqueFd fd(openat(dirfd, "mem", O_RDONLY | O_CLOEXEC));
+	std::vector<unsigned char> buf(len);
+	if (!fd || pread(fd.get(), buf.data(), len, static_cast<off_t>(addr)) != static_cast<ssize_t>(len))
+		return {};
+	return buf;
+}
+
 std::string read_file(const std::string &path)
 {
 	return read_at(AT_FDCWD, path.c_str(), path);
@@ -185,6 +197,54 @@ std::vector<Mapping> system_mappings(const std::vector<Mapping> &all)
 	std::vector<Mapping> out;
 	std::copy_if(all.begin(), all.end(), std::back_inserter(out),
 	             [](const Mapping &m) { return is_system_mapping(m.name); });
+	return out;
+}
+
+std::optional<VdsoProxy> parse_criu_vdso_mark(const unsigned char *head, std::size_t len)
+{
+	// struct vdso_mark of criu/include/util-vdso.h: a 64-bit signature,
+	// then unsigned longs. Version 1: the proxy's address; 2 and 3: the
+	// proxy vDSO, a version number, the dumped vvar (3: and the runtime
+	// vvar). An address of ~0 means none.
+	constexpr std::uint64_t kV1 = 0x6f73647675697263ULL; // "criuvdso"
+	constexpr std::uint64_t kV2 = 0x4f53447675697263ULL; // "criuvDSO"
+	constexpr std::uint64_t kV3 = 0x4f53447655495243ULL; // "CRIUvDSO"
+	constexpr std::uint64_t kNone = ~0ULL;
+	auto word = [&](std::size_t i) {
+		std::uint64_t w = 0;
+		std::memcpy(&w, head + 8 * i, sizeof(w));
+		return w;
+	};
+	if (!head || len < 16)
+		return std::nullopt;
+	std::uint64_t sig = word(0);
+	if (sig != kV1 && ((sig != kV2 && sig != kV3) || len < 32))
+		return std::nullopt;
+	VdsoProxy p;
+	p.vdso = word(1);
+	if (p.vdso == kNone || p.vdso == 0)
+		return std::nullopt;
+	if (sig != kV1 && word(3) != kNone && word(3) != 0)
+		p.vvar = word(3);
+	return p;
+}
+
+std::vector<Mapping> proxy_mappings(const std::vector<Mapping> &all, const std::optional<VdsoProxy> &mark)
+{
+	std::vector<Mapping> out;
+	if (!mark)
+		return out;
+	auto add = [&](std::uint64_t at, std::string_view name) {
+		for (const auto &m : all)
+			if (m.start == at && !is_system_mapping(m.name)) {
+				out.push_back(m);
+				out.back().name = name;
+				return;
+			}
+	};
+	add(mark->vdso, kVdsoProxyName);
+	if (mark->vvar)
+		add(*mark->vvar, kVvarProxyName);
 	return out;
 }
 
@@ -338,7 +398,15 @@ Process read_process(pid_t pid, const ReadOptions &what, const std::string &proc
 	if (what.mappings && p.task == Task::Process) {
 		try {
 			std::istringstream ss(slurp("smaps"));
-			p.mappings = system_mappings(parse_smaps(ss));
+			auto all = parse_smaps(ss);
+			p.mappings = system_mappings(all);
+			auto vdso = std::find_if(p.mappings->begin(), p.mappings->end(),
+			                         [](const Mapping &m) { return m.name == "[vdso]"; });
+			if (vdso != p.mappings->end()) {
+				auto head = read_head_at(dirfd.get(), vdso->start, kCriuMarkSize);
+				for (auto &m : proxy_mappings(all, parse_criu_vdso_mark(head.data(), head.size())))
+					p.mappings->push_back(std::move(m));
+			}
 		} catch (const ProcError &e) {
 			if (e.kind() == ProcError::Kind::Gone)
 				throw;

@@ -1,10 +1,14 @@
+#include <algorithm>
 #include <atomic>
+#include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
 #include <sstream>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -465,4 +469,127 @@ TEST(Proc, FindMappingInOwnProcess)
 	EXPECT_LT(stack->start, stack->end);
 	EXPECT_FALSE(find_mapping(0, "[no such mapping]"));
 	EXPECT_THROW(find_mapping(0x3fffffff, "[stack]"), ProcError);
+}
+
+namespace
+{
+
+// CRIU's vdso_mark as criu 3.17 writes it (version 3).
+std::vector<unsigned char> mark_v3(std::uint64_t vdso, std::uint64_t vvar)
+{
+	const std::uint64_t words[5] = {0x4f53447655495243ULL, vdso, 3, vvar, 0x7f0000001000ULL};
+	std::vector<unsigned char> out(sizeof(words));
+	std::memcpy(out.data(), words, sizeof(words));
+	return out;
+}
+
+} // namespace
+
+TEST(CriuMark, Version3NamesTheProxyAndTheDumpedVvar)
+{
+	auto m = mark_v3(0x7ffd10000000ULL, 0x7ffd0fffc000ULL);
+	auto p = parse_criu_vdso_mark(m.data(), m.size());
+	ASSERT_TRUE(p);
+	EXPECT_EQ(0x7ffd10000000ULL, p->vdso);
+	EXPECT_EQ(std::optional<std::uint64_t>(0x7ffd0fffc000ULL), p->vvar);
+}
+
+TEST(CriuMark, NoVvarIsAllOnes)
+{
+	auto m = mark_v3(0x7ffd10000000ULL, ~0ULL);
+	auto p = parse_criu_vdso_mark(m.data(), m.size());
+	ASSERT_TRUE(p);
+	EXPECT_FALSE(p->vvar);
+}
+
+TEST(CriuMark, Version1HasOnlyTheProxy)
+{
+	const std::uint64_t words[2] = {0x6f73647675697263ULL, 0x7ffd10000000ULL};
+	auto p = parse_criu_vdso_mark(reinterpret_cast<const unsigned char *>(words), sizeof(words));
+	ASSERT_TRUE(p);
+	EXPECT_EQ(0x7ffd10000000ULL, p->vdso);
+	EXPECT_FALSE(p->vvar);
+}
+
+TEST(CriuMark, AnElfHeaderIsNoMark)
+{
+	unsigned char elf[40] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
+	EXPECT_FALSE(parse_criu_vdso_mark(elf, sizeof(elf)));
+	EXPECT_FALSE(parse_criu_vdso_mark(nullptr, 0));
+	auto m = mark_v3(0x7ffd10000000ULL, ~0ULL);
+	EXPECT_FALSE(parse_criu_vdso_mark(m.data(), 24)) << "a version-3 mark cut short";
+	auto none = mark_v3(~0ULL, ~0ULL);
+	EXPECT_FALSE(parse_criu_vdso_mark(none.data(), none.size())) << "a mark naming no proxy";
+}
+
+TEST(CriuMark, ProxyMappingsAreRenamedCopiesOfWhatIsMappedThere)
+{
+	auto all = parse("7f0000000000-7f0000002000 r-xp 00000000 00:00 0 \n"
+	                 "VmFlags: rd ex mr mw me \n"
+	                 "7f0000002000-7f0000004000 r--p 00000000 00:00 0 \n"
+	                 "VmFlags: rd mr mw me sl \n"
+	                 "7ffc00000000-7ffc00002000 r-xp 00000000 00:00 0                          [vdso]\n"
+	                 "VmFlags: rd ex mr mw me de sd sl \n");
+	auto got = proxy_mappings(all, VdsoProxy{0x7f0000000000ULL, 0x7f0000002000ULL});
+	ASSERT_EQ(2u, got.size());
+	EXPECT_EQ(kVdsoProxyName, got[0].name);
+	EXPECT_EQ(0x7f0000000000ULL, got[0].start);
+	EXPECT_FALSE(got[0].sealed);
+	EXPECT_EQ(kVvarProxyName, got[1].name);
+	EXPECT_TRUE(got[1].sealed);
+	// Nothing mapped at the named address, or the kernel's own [vdso]
+	// there (a mark left behind), is no proxy.
+	EXPECT_TRUE(proxy_mappings(all, VdsoProxy{0x7e0000000000ULL, std::nullopt}).empty());
+	EXPECT_TRUE(proxy_mappings(all, VdsoProxy{0x7ffc00000000ULL, std::nullopt}).empty());
+	EXPECT_TRUE(proxy_mappings(all, std::nullopt).empty());
+}
+
+// A child makes itself look like a process CRIU restored through a proxy:
+// an anonymous executable mapping, and a mark naming it at the start of
+// its [vdso]. read_process() reports the mapping as "[vdso-proxy]",
+// unsealed.
+TEST(Proc, ReportsTheVdsoProxyOfAProcess)
+{
+	const long page = sysconf(_SC_PAGESIZE);
+	int ready[2];
+	ASSERT_EQ(0, pipe(ready));
+	void *proxy = mmap(nullptr, 2 * page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, proxy);
+	auto vdso = find_mapping(0, "[vdso]");
+	if (!vdso)
+		GTEST_SKIP() << "this process has no [vdso] (vdso=0 on the command line?)";
+	pid_t child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		// Written as a debugger would (the [vdso] cannot be made writable).
+		char ok = 'n';
+		auto m = mark_v3(reinterpret_cast<std::uintptr_t>(proxy), ~0ULL);
+		int mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+		if (mem >= 0 &&
+		    pwrite(mem, m.data(), m.size(), static_cast<off_t>(vdso->start)) == static_cast<ssize_t>(m.size()))
+			ok = 'y';
+		if (write(ready[1], &ok, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	char ok = 0;
+	ASSERT_EQ(1, read(ready[0], &ok, 1));
+	std::optional<Process> p;
+	if (ok == 'y')
+		p = read_process(child, true);
+	kill(child, SIGKILL);
+	waitpid(child, nullptr, 0);
+	munmap(proxy, 2 * static_cast<std::size_t>(page));
+	close(ready[0]);
+	close(ready[1]);
+	if (ok != 'y')
+		GTEST_SKIP() << "writing /proc/self/mem is refused here (proc_mem.force_override=never?)";
+	ASSERT_TRUE(p->mappings);
+	auto it = std::find_if(p->mappings->begin(), p->mappings->end(),
+	                       [](const Mapping &m) { return m.name == kVdsoProxyName; });
+	ASSERT_NE(p->mappings->end(), it);
+	EXPECT_EQ(reinterpret_cast<std::uintptr_t>(proxy), it->start);
+	EXPECT_EQ(2 * static_cast<std::uint64_t>(page), it->size());
+	EXPECT_FALSE(it->sealed);
 }

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <charconv>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <dirent.h>
 #include <elf.h>
@@ -60,6 +61,18 @@ struct Regs {
 #endif
 };
 
+// A system call to run in the target: its number for a native and for a
+// compat (32-bit) process, -1 where that ABI lacks it, and its arguments.
+struct Call {
+	long native;
+	long compat;
+	std::array<unsigned long, 3> args;
+};
+
+// mseal(2): 462 in every table that has it; the kernel seals 64-bit
+// processes only.
+constexpr long kMseal = 462;
+
 // The instruction bytes that make a system call, for the target's ABI.
 struct Insn {
 	std::vector<unsigned char> bytes;
@@ -81,7 +94,7 @@ struct Insn {
 
 constexpr unsigned long kUser32Cs = 0x23; // __USER32_CS: an ia32 process
 constexpr long kPrctlNative = SYS_prctl;  // 157
-constexpr long kPrctlIa32 = 172;          // arch/x86/entry/syscalls/syscall_32.tbl
+constexpr long kPrctlCompat = 172;        // arch/x86/entry/syscalls/syscall_32.tbl
 
 bool get_regs(pid_t tid, Regs &r)
 {
@@ -117,7 +130,7 @@ long interrupted_call(const Regs &r)
 	return static_cast<long>(r.r.orig_rax);
 }
 
-Regs prepare(const Regs &saved, std::uint64_t at, unsigned long flags)
+Regs prepare(const Regs &saved, std::uint64_t at, const Call &call)
 {
 	Regs r = saved;
 	r.r.rip = at;
@@ -125,15 +138,17 @@ Regs prepare(const Regs &saved, std::uint64_t at, unsigned long flags)
 	// interrupted one is restarted after the registers are given back.
 	r.r.orig_rax = static_cast<unsigned long long>(-1LL);
 	if (compat(saved)) {
-		r.r.rax = kPrctlIa32;
-		r.r.rbx = PR_SET_MSEAL_SYSTEM_MAPPINGS;
-		r.r.rcx = flags;
-		r.r.rdx = r.r.rsi = r.r.rdi = 0;
+		r.r.rax = static_cast<unsigned long long>(call.compat);
+		r.r.rbx = call.args[0];
+		r.r.rcx = call.args[1];
+		r.r.rdx = call.args[2];
+		r.r.rsi = r.r.rdi = 0;
 	} else {
-		r.r.rax = kPrctlNative;
-		r.r.rdi = PR_SET_MSEAL_SYSTEM_MAPPINGS;
-		r.r.rsi = flags;
-		r.r.rdx = r.r.r10 = r.r.r8 = 0;
+		r.r.rax = static_cast<unsigned long long>(call.native);
+		r.r.rdi = call.args[0];
+		r.r.rsi = call.args[1];
+		r.r.rdx = call.args[2];
+		r.r.r10 = r.r.r8 = 0;
 	}
 	return r;
 }
@@ -143,9 +158,9 @@ long call_nr(const Regs &r)
 	return static_cast<long>(r.r.orig_rax);
 }
 
-long expected_nr(const Regs &saved)
+long expected_nr(const Regs &saved, const Call &call)
 {
-	return compat(saved) ? kPrctlIa32 : kPrctlNative;
+	return compat(saved) ? call.compat : call.native;
 }
 
 long result(const Regs &r, const Regs &saved)
@@ -167,7 +182,7 @@ std::optional<std::string> unsupported_abi(const Regs &)
 #elif defined(__aarch64__)
 
 constexpr long kPrctlNative = SYS_prctl; // 167
-constexpr long kPrctlA32 = 172;          // arch/arm/tools/syscall.tbl
+constexpr long kPrctlCompat = 172;       // arch/arm/tools/syscall.tbl
 // AArch32 registers in the compat register set
 constexpr std::size_t kR0 = 0, kR7 = 7, kPc = 15, kCpsr = 16;
 constexpr std::uint32_t kCpsrThumb = 1u << 5; // PSR_AA32_T_BIT
@@ -221,23 +236,23 @@ long interrupted_call(const Regs &)
 	return -1;
 }
 
-Regs prepare(const Regs &saved, std::uint64_t at, unsigned long flags)
+Regs prepare(const Regs &saved, std::uint64_t at, const Call &call)
 {
 	Regs r = saved;
 	if (compat(r)) {
 		r.c[kPc] = static_cast<std::uint32_t>(at);
 		r.c[kCpsr] &= ~kCpsrThumb;
-		r.c[kR7] = kPrctlA32;
-		r.c[kR0] = PR_SET_MSEAL_SYSTEM_MAPPINGS;
-		r.c[kR0 + 1] = static_cast<std::uint32_t>(flags);
-		r.c[kR0 + 2] = r.c[kR0 + 3] = r.c[kR0 + 4] = 0;
+		r.c[kR7] = static_cast<std::uint32_t>(call.compat);
+		for (std::size_t i = 0; i < call.args.size(); i++)
+			r.c[kR0 + i] = static_cast<std::uint32_t>(call.args[i]);
+		r.c[kR0 + 3] = r.c[kR0 + 4] = 0;
 		return r;
 	}
 	r.r.pc = at;
-	r.r.regs[8] = kPrctlNative;
-	r.r.regs[0] = PR_SET_MSEAL_SYSTEM_MAPPINGS;
-	r.r.regs[1] = flags;
-	r.r.regs[2] = r.r.regs[3] = r.r.regs[4] = 0;
+	r.r.regs[8] = static_cast<unsigned long long>(call.native);
+	for (std::size_t i = 0; i < call.args.size(); i++)
+		r.r.regs[i] = call.args[i];
+	r.r.regs[3] = r.r.regs[4] = 0;
 	return r;
 }
 
@@ -246,9 +261,9 @@ long call_nr(const Regs &r)
 	return compat(r) ? static_cast<long>(r.c[kR7]) : static_cast<long>(r.r.regs[8]);
 }
 
-long expected_nr(const Regs &saved)
+long expected_nr(const Regs &saved, const Call &call)
 {
-	return compat(saved) ? kPrctlA32 : kPrctlNative;
+	return compat(saved) ? call.compat : call.native;
 }
 
 long result(const Regs &r, const Regs &saved)
@@ -272,7 +287,19 @@ std::optional<std::string> unsupported_abi(const Regs &)
 
 #else
 #define SYSMAP_NO_INJECTION 1
+constexpr long kPrctlNative = SYS_prctl;
+constexpr long kPrctlCompat = -1;
 #endif
+
+Call prctl_call(unsigned long flags)
+{
+	return Call{kPrctlNative, kPrctlCompat, {PR_SET_MSEAL_SYSTEM_MAPPINGS, flags, 0}};
+}
+
+Call mseal_call(const Mapping &m)
+{
+	return Call{kMseal, -1, {static_cast<unsigned long>(m.start), static_cast<unsigned long>(m.size()), 0}};
+}
 
 #ifndef SYSMAP_NO_INJECTION
 
@@ -623,12 +650,12 @@ pid_t pick_thread(pid_t pid)
 	return found;
 }
 
-// Run prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS, flags) in the target; returns
-// what it returned (a negative errno on failure).
-long inject(pid_t pid, const TraceInfo &ti, unsigned long flags, Fault fault)
+// Run `call` in the target; returns what it returned (a negative errno on
+// failure).
+long inject(pid_t pid, const TraceInfo &ti, const Call &call, Fault fault)
 {
 #ifdef SYSMAP_NO_INJECTION
-	(void)pid, (void)ti, (void)flags, (void)fault;
+	(void)pid, (void)ti, (void)call, (void)fault;
 	throw SealError(SealError::Kind::Unsupported, "sysmapctl cannot seal other processes on this architecture",
 	                "the process can seal itself with prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS)");
 #else
@@ -652,16 +679,19 @@ long inject(pid_t pid, const TraceInfo &ti, unsigned long flags, Fault fault)
 	t.save(saved);
 	if (auto why = unsupported_abi(saved))
 		throw SealError(SealError::Kind::Unsupported, *why, "it can seal itself with prctl()");
+	if (expected_nr(saved, call) < 0)
+		throw SealError(SealError::Kind::Unsupported, "the call does not exist for its 32-bit ABI",
+		                "it can seal itself");
 	auto at = find_insn(pid, saved);
 	if (fault == Fault::FindSyscall)
 		throw fault_error(fault, "finding a system-call instruction");
 	if (!at)
 		throw interrupted("no system-call instruction found in it (no [vdso]?)");
-	t.set(prepare(saved, *at, flags));
+	t.set(prepare(saved, *at, call));
 	if (fault == Fault::Inject)
 		throw fault_error(fault, "injecting the call");
 	t.to_call(Tracee::At::Entry);
-	if (call_nr(t.regs()) != expected_nr(saved))
+	if (call_nr(t.regs()) != expected_nr(saved, call))
 		throw interrupted("the injected call did not start");
 	t.to_call(Tracee::At::Exit);
 	long ret = result(t.regs(), saved);
@@ -698,9 +728,28 @@ bool has_cap_sys_admin()
 	return (caps >> 21) & 1; // CAP_SYS_ADMIN
 }
 
-long prctl_self(unsigned long flags)
+// The call, made by sysmapctl itself (sealing its own process).
+long call_self(const Call &call)
 {
-	return prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS, flags, 0UL, 0UL, 0UL) == 0 ? 0 : -errno;
+	return syscall(call.native, call.args[0], call.args[1], call.args[2], 0UL, 0UL) == 0 ? 0 : -errno;
+}
+
+// The vDSO proxies of `p` (see VdsoProxy) that are not sealed yet.
+std::vector<Mapping> unsealed_proxies(const Process &p)
+{
+	std::vector<Mapping> out;
+	if (p.mappings)
+		for (const auto &m : *p.mappings)
+			if ((m.name == kVdsoProxyName || m.name == kVvarProxyName) && !m.sealed)
+				out.push_back(m);
+	return out;
+}
+
+std::string hex(std::uint64_t v)
+{
+	char buf[24];
+	std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
+	return buf;
 }
 
 bool satisfies(const SealState &s, unsigned long flags)
@@ -803,7 +852,7 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 	using K = SealError::Kind;
 	Process p;
 	try {
-		p = read_process(pid, false);
+		p = read_process(pid, (flags & kFlagImage) != 0);
 	} catch (const ProcError &e) {
 		if (e.kind() == ProcError::Kind::Gone)
 			throw SealError(K::Gone, "no such process", "check the PID");
@@ -829,7 +878,10 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 			                "boot a kernel with CONFIG_MSEAL_SYSTEM_MAPPINGS");
 		throw SealError(K::Interrupted, "its status has no Mseal_sysmap: line", "see sysmapctl(1)");
 	}
-	if (satisfies(*p.state, flags))
+	// Sealing the image also seals the vDSO proxy a CRIU restore left: it
+	// is what the program calls instead of the kernel's vDSO.
+	std::vector<Mapping> proxies = (flags & kFlagImage) ? unsealed_proxies(p) : std::vector<Mapping>{};
+	if (satisfies(*p.state, flags) && proxies.empty())
 		return *p.state;
 	auto ti = parse_trace_info(read_text("/proc/" + pid_str(pid) + "/status"));
 	if (!ti)
@@ -852,20 +904,35 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 		                "it runs under a seccomp filter, which sysmapctl must suspend for the call it "
 		                "injects, and that needs CAP_SYS_ADMIN",
 		                "run sysmapctl as root");
-	long ret;
-	if (ti->tgid == getpid()) {
-		ret = prctl_self(flags);
-	} else {
-		ret = inject(pid, *ti, flags, fault);
-	}
-	if (ret < 0)
-		throw refused(static_cast<int>(-ret), flags, *p.state);
+	auto run = [&](const Call &call) {
+		return ti->tgid == getpid() ? call_self(call) : inject(pid, *ti, call, fault);
+	};
+	if (!satisfies(*p.state, flags))
+		if (long ret = run(prctl_call(flags)); ret < 0)
+			throw refused(static_cast<int>(-ret), flags, *p.state);
+	for (const auto &m : proxies)
+		if (long ret = run(mseal_call(m)); ret < 0)
+			throw SealError(K::Refused,
+			                "its image is sealed, but mseal() of the " + m.name +
+			                    " a CRIU restore left at " + hex(m.start) +
+			                    " failed: " + std::strerror(static_cast<int>(-ret)),
+			                "the program still calls that copy; restart it to run on the kernel's vDSO");
 	auto after = state_of(pid);
 	if (!after)
 		throw SealError(K::Gone, "it exited while it was being sealed", "nothing is left to seal");
 	if (!satisfies(*after, flags))
 		throw SealError(K::Refused, "the call succeeded, but its status does not show the new state",
 		                "check it with 'sysmapctl status'");
+	if (!proxies.empty()) {
+		try {
+			if (!unsealed_proxies(read_process(pid, true)).empty())
+				throw SealError(K::Refused,
+				                "mseal() succeeded, but smaps does not show its vDSO proxy sealed",
+				                "check it with 'sysmapctl status'");
+		} catch (const ProcError &) {
+			throw SealError(K::Gone, "it exited while it was being sealed", "nothing is left to seal");
+		}
+	}
 	return *after;
 }
 

@@ -43,6 +43,32 @@ std::optional<Mapping> find_mapping(pid_t pid, std::string_view name);
 // Only the system mappings of parse_smaps(), in address order.
 std::vector<Mapping> system_mappings(const std::vector<Mapping> &all);
 
+// A vDSO proxy left by a CRIU restore. When the dumped vDSO does not match
+// the running kernel's, criu restores the dumped one as ordinary memory at
+// its old address, redirects its entry points into the kernel's [vdso]
+// (mapped elsewhere) and overwrites the start of that [vdso] with a mark
+// naming the proxy. Programs keep calling the proxy: it is ordinary memory,
+// which sealing the system mappings does not cover, so it must be sealed
+// with mseal() on its own. Reported as a mapping named "[vdso-proxy]"
+// (and "[vvar-proxy]" for a dumped vvar at its old address).
+struct VdsoProxy {
+	std::uint64_t vdso = 0;            // where the proxy vDSO starts
+	std::optional<std::uint64_t> vvar; // where the dumped vvar was, if anywhere
+	bool operator==(const VdsoProxy &) const = default;
+};
+
+inline constexpr std::size_t kCriuMarkSize = 40;
+inline constexpr std::string_view kVdsoProxyName = "[vdso-proxy]";
+inline constexpr std::string_view kVvarProxyName = "[vvar-proxy]";
+
+// CRIU's mark (versions 1 to 3, 64-bit processes) in the first bytes of a
+// [vdso]; nullopt if there is none.
+std::optional<VdsoProxy> parse_criu_vdso_mark(const unsigned char *head, std::size_t len);
+
+// The proxies named by a mark, as mappings of `all` (every mapping of the
+// process), renamed "[vdso-proxy]" and "[vvar-proxy]"; empty without a mark.
+std::vector<Mapping> proxy_mappings(const std::vector<Mapping> &all, const std::optional<VdsoProxy> &mark);
+
 struct SealState {
 	bool image_sealed = false; // decided at this image's execve()
 	bool policy_seal = false;  // what the next execve() does
@@ -98,7 +124,8 @@ struct Process {
 	std::string cmdline; // arguments joined by spaces; "[comm]" if there are none
 	Task task = Task::Process;
 	std::optional<SealState> state;               // from status; absent without the feature or an mm
-	std::optional<std::vector<Mapping>> mappings; // system mappings, if asked for and readable
+	std::optional<std::vector<Mapping>> mappings; // system mappings, if asked for and readable,
+	                                              // then any vDSO proxy a CRIU restore left
 	std::string mappings_error;                   // why mappings is empty, if it is
 	ProcError::Kind mappings_error_kind = ProcError::Kind::Other;
 
@@ -110,7 +137,9 @@ struct Process {
 // read relative to it, so a PID reused meanwhile cannot mix two processes;
 // a process that exits while it is read is reported as gone. smaps needs
 // ptrace access; without it, mappings stays empty (mappings_error says
-// why) and the rest is still filled in. Throws ProcError: Gone if the
+// why) and the rest is still filled in. The start of [vdso] is read
+// through /proc/PID/mem for CRIU's mark (see VdsoProxy); where that is
+// not allowed, no proxy is reported. Throws ProcError: Gone if the
 // process does not exist (any more), Denied if it is hidden, Malformed if
 // its status line cannot be parsed.
 Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root = "/proc");
