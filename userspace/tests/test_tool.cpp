@@ -2,6 +2,7 @@
 // and what to stderr. Tests that need a kernel with the feature preload a
 // stand-in for its prctl() (fake_prctl.c). SYSMAP_TEST_SYSMAPCTL runs them
 // against another sysmapctl binary.
+#include <algorithm>
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
@@ -353,4 +354,59 @@ TEST(Tool, AuditSummaryGoesToStderr)
 	auto r = run({"audit"}, kernel("5"));
 	EXPECT_FALSE(has(r.out, "checked")) << r.out;
 	EXPECT_TRUE(has(r.err, "processes checked")) << r.err;
+}
+
+// Issue 24, 13: the verdict of "check" hid a failed write (exit 4, not 3).
+TEST(Tool, FailedWriteOutranksTheVerdict)
+{
+	if (access("/dev/full", W_OK) != 0)
+		GTEST_SKIP() << "no /dev/full";
+	for (const auto &env : {kNoFeature, kernel("0")}) {
+		auto r = run({"check"}, env, "/dev/full");
+		EXPECT_EQ(3, r.status) << r.err;
+		EXPECT_TRUE(has(r.err, "failed to write to standard output")) << r.err;
+	}
+}
+
+// Issue 24, 10: a PID named twice was counted twice ("unknown":2).
+TEST(Tool, AuditCountsAPidNamedTwiceOnce)
+{
+	NEED_FAKE_KERNEL();
+	std::string self = std::to_string(getpid());
+	auto r = run({"audit", "-J", "-p", self, "-p", self}, kernel("5"));
+	EXPECT_EQ(0, r.status) << r.err;
+	EXPECT_TRUE(has(r.out, "\"unknown\":1,")) << r.out;
+	EXPECT_EQ(1u, std::count(r.out.begin(), r.out.end(), '{') - 1) << r.out; // the document, one process
+}
+
+// Issue 24, 6: "audit -J" printed nothing on a kernel without the feature.
+TEST(Tool, AuditJsonWithoutTheFeatureSaysSo)
+{
+	NEED_KERNEL_WITHOUT_FEATURE();
+	auto r = run({"audit", "-J"}, kNoFeature);
+	EXPECT_EQ(4, r.status);
+	EXPECT_TRUE(r.out.starts_with("{\"version\":1,\"command\":\"audit\",\"supported\":false,")) << r.out;
+	EXPECT_TRUE(has(r.err, "nothing to audit")) << r.err;
+}
+
+// Issue 24, 14: "sysmapctl criu dump -t 1" (criu itself left out) said
+// "failed to execute dump" and exited 127.
+TEST(Tool, CriuActionWithoutCriuIsAUsageError)
+{
+	auto r = run({"criu", "dump", "-t", "1"});
+	EXPECT_EQ(125, r.status) << r.err;
+	EXPECT_TRUE(has(r.err, "'dump' is a criu action")) << r.err;
+	EXPECT_TRUE(has(r.err, "sysmapctl criu -- criu dump")) << r.err;
+	EXPECT_FALSE(has(r.err, "failed to execute")) << r.err;
+}
+
+// Issue 24, 7: "seal --tree 1" on a kernel without the feature repeated
+// the same error once per process.
+TEST(Tool, SealWithoutTheFeatureSaysSoOnce)
+{
+	NEED_KERNEL_WITHOUT_FEATURE();
+	auto r = run({"seal", "--tree", "1"}, kNoFeature);
+	EXPECT_EQ(4, r.status) << r.err;
+	EXPECT_EQ(1, std::count(r.err.begin(), r.err.end(), '\n')) << r.err;
+	EXPECT_TRUE(has(r.err, "does not seal system mappings")) << r.err;
 }

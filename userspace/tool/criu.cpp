@@ -102,6 +102,11 @@ std::string trim_comment(std::string line)
 
 } // namespace
 
+bool is_action(std::string_view word)
+{
+	return std::find(kActions.begin(), kActions.end(), word) != kActions.end();
+}
+
 Invocation parse_invocation(const std::vector<std::string> &args)
 {
 	Invocation inv;

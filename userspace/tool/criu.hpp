@@ -26,6 +26,9 @@ struct Invocation {
 	bool leave_stopped = false;          // -s, --leave-stopped
 };
 
+// Whether `word` is one of criu's actions ("dump", "restore", ...).
+bool is_action(std::string_view word);
+
 // Throws std::invalid_argument if -t is not followed by a process ID.
 Invocation parse_invocation(const std::vector<std::string> &args);
 

@@ -388,6 +388,21 @@ std::string audit_json(const AuditResult &r, bool all)
 	return j.str() + "\n";
 }
 
+std::string audit_json_unsupported()
+{
+	JsonWriter j;
+	j.begin_object().key("version").value(kSchemaVersion).key("command").value("audit");
+	j.key("supported").value(false);
+	j.key("checked")
+	    .value(std::size_t{0})
+	    .key("unsealed")
+	    .value(std::size_t{0})
+	    .key("unknown")
+	    .value(std::size_t{0});
+	j.key("processes").begin_array().end_array().end_object();
+	return j.str() + "\n";
+}
+
 int audit_status(const AuditResult &r, bool fail_on_unsealed)
 {
 	if (!fail_on_unsealed)

@@ -61,6 +61,8 @@ std::vector<const AuditEntry *> audit_rows(const AuditResult &r, bool verbose, b
 std::string audit_table(const AuditResult &r, const View &view, bool verbose, bool all);
 std::string audit_summary(const AuditResult &r, bool verbose);
 std::string audit_json(const AuditResult &r, bool all);
+// The document of an audit on a kernel without the feature: "supported":false.
+std::string audit_json_unsupported();
 int audit_status(const AuditResult &r, bool fail_on_unsealed);
 
 // check

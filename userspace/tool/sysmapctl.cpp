@@ -1,4 +1,5 @@
 // sysmapctl: inspect, audit and control the sealing of system mappings.
+#include <algorithm>
 #include <cerrno>
 #include <clocale>
 #include <csignal>
@@ -46,12 +47,14 @@ void err(const std::string &s)
 }
 
 // Like util-linux's close_stdout(): output that could not be written
-// (a full disk, a closed pipe) is a failure, not a silent success.
+// (a full disk, a closed pipe) is a failure, not a silent success, and it
+// outranks the verdict the output carried ("check" or "audit" findings):
+// a script must not take an answer it never received for one.
 int close_stdout(int rc)
 {
 	if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
 		err(std::string("failed to write to standard output: ") + std::strerror(errno));
-		return rc == Exit::kOk ? Exit::kFailed : rc;
+		return Exit::kFailed;
 	}
 	return rc;
 }
@@ -185,9 +188,17 @@ int cmd_audit(const cli::Options &o)
 	if (!kernel_supports_sealing()) {
 		err("failed to audit: this kernel does not seal system mappings (no "
 		    "CONFIG_MSEAL_SYSTEM_MAPPINGS), so there is nothing to audit");
+		// A script reading -J gets a document that says so, as from status and check.
+		if (o.json)
+			out(report::audit_json_unsupported());
 		return Exit::kUnsupported;
 	}
-	AuditResult r = audit(o.pids, "/proc", o.all);
+	// A PID named twice is audited, and counted, once.
+	std::vector<pid_t> pids;
+	for (pid_t pid : o.pids)
+		if (std::find(pids.begin(), pids.end(), pid) == pids.end())
+			pids.push_back(pid);
+	AuditResult r = audit(pids, "/proc", o.all);
 	int rc = report::audit_status(r, o.fail_on_unsealed);
 	if (!o.pids.empty()) {
 		for (pid_t pid : r.gone)
@@ -261,6 +272,11 @@ int cmd_seal(const cli::Options &o)
 	auto fault = fault_from_env();
 	if (!fault)
 		return Exit::kUsage;
+	// Said once, not once for each process of a tree.
+	if (!kernel_supports_sealing()) {
+		err("failed to seal: this kernel does not seal system mappings (no CONFIG_MSEAL_SYSTEM_MAPPINGS)");
+		return Exit::kUnsupported;
+	}
 	int rc = Exit::kOk;
 	for (pid_t root : o.pids) {
 		auto one = [&](pid_t pid) {
@@ -457,6 +473,14 @@ int cmd_criu(const cli::Options &o)
 	auto fault = fault_from_env();
 	if (!fault)
 		return Exit::kExecFailed;
+	// "sysmapctl criu dump -t PID": the criu program itself left out.
+	if (criu::is_action(o.program[0])) {
+		err("'" + o.program[0] +
+		    "' is a criu action, not a program: name criu first, as in 'sysmapctl criu -- criu " +
+		    o.program[0] + " ...'");
+		std::fputs("Try 'sysmapctl criu --help' for more information.\n", stderr);
+		return Exit::kExecFailed;
+	}
 	criu::Invocation inv;
 	try {
 		inv = criu::parse_invocation(o.program);
