@@ -117,6 +117,46 @@ std::string read_at(int dirfd, const char *name, const std::string &path)
 	return out;
 }
 
+// The command name as status prints it, escaped (a newline as backslash
+// and "n", a backslash as two; older kernels escaped other white space
+// too), back to the name itself. Spaces, trailing ones included, are
+// part of it.
+std::string unescape_comm(std::string_view s)
+{
+	std::string out;
+	for (std::size_t i = 0; i < s.size(); i++) {
+		if (s[i] != '\\' || i + 1 == s.size()) {
+			out += s[i];
+			continue;
+		}
+		switch (s[++i]) {
+		case 'n':
+			out += '\n';
+			break;
+		case 't':
+			out += '\t';
+			break;
+		case 'v':
+			out += '\v';
+			break;
+		case 'f':
+			out += '\f';
+			break;
+		case 'r':
+			out += '\r';
+			break;
+		case '\\':
+			out += '\\';
+			break;
+		default:
+			out += '\\';
+			out += s[i];
+			break;
+		}
+	}
+	return out;
+}
+
 // `len` bytes of the process's memory at `addr` (its "mem" under dirfd);
 // empty if they cannot be read: reading another process's memory needs
 // more than reading its smaps, and a caller treats that as "not known".
@@ -351,7 +391,9 @@ Process read_process(pid_t pid, const ReadOptions &what, const std::string &proc
 		std::string line;
 		while (std::getline(ss, line)) {
 			std::string_view v = line;
-			if (v.starts_with("Name:"))
+			if (v.starts_with("Name:\t"))
+				p.comm = unescape_comm(v.substr(6));
+			else if (v.starts_with("Name:"))
 				p.comm = trim(v.substr(5));
 			else if (v.starts_with("State:") && !trim(v.substr(6)).empty())
 				state = trim(v.substr(6))[0];

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <sstream>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -244,12 +245,20 @@ namespace
 class FakeProc
 {
 public:
-	explicit FakeProc(const std::string &name) : root_(testing::TempDir() + "/" + name)
+	// A directory of its own (mkdtemp), so that runs side by side on one
+	// machine never share one; removed without throwing.
+	explicit FakeProc(const std::string &name)
 	{
-		std::filesystem::remove_all(root_);
-		std::filesystem::create_directories(root_);
+		std::string tmpl = testing::TempDir() + "/" + name + "-XXXXXX";
+		if (!mkdtemp(tmpl.data()))
+			throw std::runtime_error("mkdtemp " + tmpl + ": " + std::strerror(errno));
+		root_ = tmpl;
 	}
-	~FakeProc() { std::filesystem::remove_all(root_); }
+	~FakeProc()
+	{
+		std::error_code ec;
+		std::filesystem::remove_all(root_, ec);
+	}
 	const std::string &root() const { return root_; }
 	std::string dir(pid_t pid) const { return root_ + "/" + std::to_string(pid); }
 
@@ -592,4 +601,33 @@ TEST(Proc, ReportsTheVdsoProxyOfAProcess)
 	EXPECT_EQ(reinterpret_cast<std::uintptr_t>(proxy), it->start);
 	EXPECT_EQ(2 * static_cast<std::uint64_t>(page), it->size());
 	EXPECT_FALSE(it->sealed);
+}
+
+// Issue 24, 11: the name came from status's escaped Name: line, trimmed,
+// and came out escaped twice. A name with a newline, a backslash and a
+// trailing space comes back as it was set.
+TEST(Proc, CommandNameAsItWasSet)
+{
+	int ready[2];
+	ASSERT_EQ(0, pipe(ready));
+	pid_t child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		char ok = prctl(PR_SET_NAME, "a\nb\\c ", 0, 0, 0) == 0 ? 'y' : 'n';
+		if (write(ready[1], &ok, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	char ok = 0;
+	ASSERT_EQ(1, read(ready[0], &ok, 1));
+	std::optional<Process> p;
+	if (ok == 'y')
+		p = read_process(child, false);
+	kill(child, SIGKILL);
+	waitpid(child, nullptr, 0);
+	close(ready[0]);
+	close(ready[1]);
+	ASSERT_EQ('y', ok);
+	EXPECT_EQ("a\nb\\c ", p->comm);
 }
