@@ -188,3 +188,19 @@ TEST(Cli, Columns)
 	EXPECT_EQ(Col::Pid, default_columns(Command::Status, raw).front());
 	EXPECT_EQ(Col::Mapping, default_columns(Command::Status, p({"status"})).front());
 }
+
+// Issue 24, 9: an argument to an option that takes none, and an ambiguous
+// abbreviation, were both "does not take option".
+TEST(Cli, LongOptionErrorsSayWhatIsWrong)
+{
+	auto msg = error_of({"exec", "--unseal=1", "true"}).first;
+	EXPECT_EQ("option '--unseal' doesn't allow an argument", msg);
+	msg = error_of({"audit", "--fail-on-unsealed=yes"}).first;
+	EXPECT_EQ("option '--fail-on-unsealed' doesn't allow an argument", msg);
+	msg = error_of({"audit", "--v"}).first;
+	EXPECT_EQ("option '--v' is ambiguous; possibilities: '--verbose' '--version'", msg);
+	msg = error_of({"audit", "--bogus"}).first;
+	EXPECT_EQ("'audit' does not take option '--bogus'", msg);
+	// An unambiguous abbreviation is the option.
+	EXPECT_NO_THROW(p({"audit", "--verb"}));
+}

@@ -201,6 +201,38 @@ std::string unknown_option(Argv &args, std::span<const Opt> opts)
 	return arg.substr(0, arg.find('='));
 }
 
+// Why getopt_long() refused the argument at optind - 1, as util-linux's
+// tools say it: an option that takes no argument given one ("--unseal=1"),
+// an abbreviation that fits more than one option ("--v"), or an unknown one.
+std::string refused_option(Argv &args, std::span<const Opt> opts, std::string_view command)
+{
+	std::string arg = args.at(optind - 1);
+	if (arg.starts_with("--") && arg.size() > 2) {
+		std::string given = arg.substr(2, arg.find('=') - 2);
+		std::vector<std::string> fits;
+		for (const Opt &o : opts) {
+			std::string_view n = o.name;
+			if (n == given) {
+				fits = {n.data()};
+				break;
+			}
+			if (n.starts_with(given))
+				fits.emplace_back(n);
+		}
+		if (fits.size() > 1) {
+			std::string all;
+			for (const auto &f : fits)
+				all += " '--" + f + "'";
+			return "option '--" + given + "' is ambiguous; possibilities:" + all;
+		}
+		if (fits.size() == 1 && arg.find('=') != std::string::npos)
+			for (const Opt &o : opts)
+				if (fits[0] == o.name && !o.arg)
+					return "option '--" + fits[0] + "' doesn't allow an argument";
+	}
+	return "'" + std::string(command) + "' does not take option '" + unknown_option(args, opts) + "'";
+}
+
 } // namespace
 
 std::string_view name(Command command)
@@ -322,8 +354,7 @@ Options parse(const std::vector<std::string> &args)
 			throw UsageError(o.command,
 			                 "option '" + unknown_option(sub, spec->opts) + "' needs an argument");
 		default:
-			throw UsageError(o.command, "'" + std::string(spec->name) + "' does not take option '" +
-			                                unknown_option(sub, spec->opts) + "'");
+			throw UsageError(o.command, refused_option(sub, spec->opts, spec->name));
 		}
 	}
 	if (o.help || o.version)
