@@ -360,8 +360,12 @@ TEST(Schema, Check)
 // The columns declare the schema's keys and types: both agree.
 TEST(Schema, ColumnsDeclareTheKeys)
 {
-	auto doc = parse(report::list_columns(cols::Scope::Mapping, {}, true));
+	auto doc = parse(report::list_columns(cols::Scope::Mapping, {}, true, "status", true));
 	EXPECT_EQ("1", doc.at("version").text);
+	// Issue 24, 12: like every document, it says which command and whether
+	// the kernel has the feature.
+	EXPECT_EQ("status", doc.at("command").text);
+	EXPECT_TRUE(doc.at("supported").b);
 	std::map<std::string, std::string> process, mapping;
 	for (const auto &[k, t] : kProcess)
 		process[k] = t;
@@ -376,7 +380,9 @@ TEST(Schema, ColumnsDeclareTheKeys)
 		EXPECT_EQ(want[key], type) << key;
 	}
 	// Audit lists only the columns of processes.
-	auto audit = parse(report::list_columns(cols::Scope::Process, {}, true));
+	auto audit = parse(report::list_columns(cols::Scope::Process, {}, true, "audit", false));
+	EXPECT_EQ("audit", audit.at("command").text);
+	EXPECT_FALSE(audit.at("supported").b);
 	for (const auto &c : audit.at("columns").items)
 		EXPECT_EQ("process", c.at("object").text);
 }

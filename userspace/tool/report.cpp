@@ -467,11 +467,12 @@ std::string check_json(const CheckInfo &c)
 	return j.str() + "\n";
 }
 
-std::string list_columns(cols::Scope widest, const View &view, bool json)
+std::string list_columns(cols::Scope widest, const View &view, bool json, std::string_view command, bool supported)
 {
 	if (json) {
 		JsonWriter j;
-		j.begin_object().key("version").value(kSchemaVersion).key("columns").begin_array();
+		j.begin_object().key("version").value(kSchemaVersion).key("command").value(command);
+		j.key("supported").value(supported).key("columns").begin_array();
 		for (const auto &c : cols::all_columns()) {
 			if (widest == cols::Scope::Process && c.scope == cols::Scope::Mapping)
 				continue;

@@ -79,7 +79,8 @@ std::string check_json(const CheckInfo &c);
 int check_status(const CheckInfo &c);
 
 // --list-columns: the columns of one command, as a table or JSON.
-std::string list_columns(cols::Scope widest, const View &view, bool json);
+// JSON: a document like every other, with "command" and "supported".
+std::string list_columns(cols::Scope widest, const View &view, bool json, std::string_view command, bool supported);
 
 // The name of a user, or the number if it has none.
 std::string user_name(uid_t uid);

@@ -113,7 +113,7 @@ int cmd_status(const cli::Options &o)
 {
 	auto view = view_of(cli::Command::Status, o);
 	if (o.list_columns) {
-		out(report::list_columns(cols::Scope::Mapping, view, o.json));
+		out(report::list_columns(cols::Scope::Mapping, view, o.json, "status", kernel_supports_sealing()));
 		return Exit::kOk;
 	}
 	std::vector<pid_t> pids = o.pids;
@@ -182,7 +182,7 @@ int cmd_audit(const cli::Options &o)
 {
 	auto view = view_of(cli::Command::Audit, o);
 	if (o.list_columns) {
-		out(report::list_columns(cols::Scope::Process, view, o.json));
+		out(report::list_columns(cols::Scope::Process, view, o.json, "audit", kernel_supports_sealing()));
 		return Exit::kOk;
 	}
 	if (!kernel_supports_sealing()) {
