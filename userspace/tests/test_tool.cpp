@@ -410,3 +410,15 @@ TEST(Tool, SealWithoutTheFeatureSaysSoOnce)
 	EXPECT_EQ(1, std::count(r.err.begin(), r.err.end(), '\n')) << r.err;
 	EXPECT_TRUE(has(r.err, "does not seal system mappings")) << r.err;
 }
+
+// Issue 24, 4: with --verbose REASON came after COMMAND, so every row was
+// padded to the longest command line. COMMAND is last.
+TEST(Tool, AuditVerboseHasCommandLast)
+{
+	NEED_FAKE_KERNEL();
+	auto r = run({"audit", "--verbose", "-p", std::to_string(getpid())}, kernel("5"));
+	EXPECT_EQ(0, r.status) << r.err;
+	auto header = r.out.substr(0, r.out.find('\n'));
+	EXPECT_TRUE(header.ends_with("COMMAND")) << header;
+	EXPECT_NE(std::string::npos, header.find("REASON")) << header;
+}

@@ -412,7 +412,7 @@ std::vector<cols::Col> default_columns(Command command, const Options &o)
 	using enum cols::Col;
 	if (command == Command::Audit) {
 		if (o.verbose || o.all)
-			return {Pid, User, Verdict, Image, Policy, Locked, Command, Reason};
+			return {Pid, User, Verdict, Image, Policy, Locked, Reason, Command}; // COMMAND last, as in util-linux
 		return {Pid, User, Image, Policy, Locked, Command};
 	}
 	if (o.raw)
