@@ -411,8 +411,9 @@ std::vector<cols::Col> default_columns(Command command, const Options &o)
 {
 	using enum cols::Col;
 	if (command == Command::Audit) {
+		// COMMAND last, as in util-linux: the one column of unbounded width.
 		if (o.verbose || o.all)
-			return {Pid, User, Verdict, Image, Policy, Locked, Reason, Command}; // COMMAND last, as in util-linux
+			return {Pid, User, Verdict, Image, Policy, Locked, Reason, Command};
 		return {Pid, User, Image, Policy, Locked, Command};
 	}
 	if (o.raw)
