@@ -64,3 +64,33 @@ TEST(Table, EncodeCell)
 	EXPECT_EQ("tab\\x09", sysmap::encode_cell("tab\t", false));
 	EXPECT_EQ("a\\x20b", sysmap::encode_cell("a b", true));
 }
+
+// Issue 24, 3: libsmartcols sized the table to the terminal, then the tool
+// indented it by two: 82-character rows on 80 columns. The indentation is
+// now part of the width.
+TEST(Table, IndentedTableFitsTheTerminal)
+{
+	if (Table::backend() != "libsmartcols")
+		GTEST_SKIP() << "built without libsmartcols: the built-in writer never truncates";
+	Table t({{"MAPPING", 13, false, false},
+	         {"START", 18, true, false},
+	         {"END", 18, true, false},
+	         {"FLAGS", 0.5, false, true},
+	         {"SEALED", 3, false, false}});
+	t.set_terminal_width(80);
+	t.set_indent(2);
+	std::string flags;
+	for (int i = 0; i < 20; i++)
+		flags += "rd ex mr mw me de sd ";
+	t.add_row({"[vdso]", "0x7ffc1b5f9000", "0x7ffc1b5fb000", flags, "yes"});
+	std::string out = t.render();
+	ASSERT_FALSE(out.empty());
+	for (std::size_t b = 0; b < out.size();) {
+		auto e = out.find('\n', b);
+		std::string line = out.substr(b, e - b);
+		EXPECT_LE(line.size(), 80u) << line;
+		EXPECT_TRUE(line.starts_with("  ")) << line;
+		b = e + 1;
+	}
+	EXPECT_NE(std::string::npos, out.find("yes\n")) << "SEALED, after the truncated FLAGS, is shown";
+}

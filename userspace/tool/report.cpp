@@ -308,14 +308,10 @@ std::string status_report(const std::vector<Process> &procs, bool supported, con
 		}
 		Row row = row_of(p);
 		Table t = make_table(view);
+		t.set_indent(2);
 		for (const auto &m : *p.mappings)
 			add_row(t, view, row, &m);
-		std::string table = t.render();
-		for (std::size_t b = 0; b < table.size();) {
-			auto e = table.find('\n', b);
-			out += "  " + table.substr(b, e - b + 1);
-			b = e + 1;
-		}
+		out += t.render();
 	}
 	return out;
 }

@@ -126,6 +126,12 @@ std::optional<std::string> Table::render_smartcols() const
 		throw std::bad_alloc();
 	scols_table_enable_raw(tb.get(), raw_);
 	scols_table_enable_noheadings(tb.get(), noheadings_);
+	if (terminal_width_) {
+		scols_table_set_termforce(tb.get(), SCOLS_TERMFORCE_ALWAYS);
+		scols_table_set_termwidth(tb.get(), *terminal_width_);
+	}
+	if (indent_)
+		scols_table_reduce_termwidth(tb.get(), indent_);
 	for (const auto &c : columns_) {
 		int flags = (c.right ? SCOLS_FL_RIGHT : 0) | (c.trunc ? SCOLS_FL_TRUNC : 0);
 		if (!scols_table_new_column(tb.get(), c.name.c_str(), c.whint, flags))
@@ -155,11 +161,26 @@ std::optional<std::string> Table::render_smartcols() const
 }
 #endif
 
+std::string Table::indented(std::string text) const
+{
+	if (!indent_)
+		return text;
+	std::string out, pad(indent_, ' ');
+	for (std::size_t b = 0; b < text.size();) {
+		auto e = text.find('\n', b);
+		out += pad + text.substr(b, e == std::string::npos ? e : e - b + 1);
+		if (e == std::string::npos)
+			break;
+		b = e + 1;
+	}
+	return out;
+}
+
 std::string Table::render() const
 {
 	if (auto s = render_smartcols())
-		return *s;
-	return render_builtin();
+		return indented(std::move(*s));
+	return indented(render_builtin());
 }
 
 std::string_view Table::backend()

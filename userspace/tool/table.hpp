@@ -27,6 +27,11 @@ public:
 	void set_noheadings(bool noheadings) { noheadings_ = noheadings; }
 	void add_row(Row row) { rows_.push_back(std::move(row)); }
 	bool empty() const { return rows_.empty(); }
+	// Print each line after `n` spaces, within the terminal's width: the
+	// table is sized to the width less the indentation.
+	void set_indent(std::size_t n) { indent_ = n; }
+	// Size the table as for a terminal of `columns` (tests).
+	void set_terminal_width(std::size_t columns) { terminal_width_ = columns; }
 
 	// The table, one line per row, each ending in a newline. Values are
 	// made safe for a terminal: control characters and invalid UTF-8 are
@@ -43,6 +48,10 @@ private:
 	std::vector<Row> rows_;
 	bool raw_ = false;
 	bool noheadings_ = false;
+	std::size_t indent_ = 0;
+	std::optional<std::size_t> terminal_width_;
+
+	std::string indented(std::string text) const;
 };
 
 // Encode a cell value the way render_builtin() prints it.
