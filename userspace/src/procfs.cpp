@@ -439,8 +439,20 @@ Process read_process(pid_t pid, const ReadOptions &what, const std::string &proc
 
 	if (what.mappings && p.task == Task::Process) {
 		try {
-			std::istringstream ss(slurp("smaps"));
-			auto all = parse_smaps(ss);
+			// A live process always has mappings. An empty smaps means
+			// it was read while the process replaced its address space
+			// (execve(): the file was opened on the old one) or gave it
+			// up: read it again, a few times, then say so rather than
+			// report a process without system mappings.
+			std::vector<Mapping> all;
+			for (int attempt = 0; attempt < 3 && all.empty(); attempt++) {
+				std::istringstream ss(slurp("smaps"));
+				all = parse_smaps(ss);
+			}
+			if (all.empty())
+				throw ProcError(ProcError::Kind::Other,
+				                dir + "/smaps is empty: the process was executing a new program or "
+				                      "exiting while it was read; try again");
 			p.mappings = system_mappings(all);
 			auto vdso = std::find_if(p.mappings->begin(), p.mappings->end(),
 			                         [](const Mapping &m) { return m.name == "[vdso]"; });

@@ -631,3 +631,25 @@ TEST(Proc, CommandNameAsItWasSet)
 	ASSERT_EQ('y', ok);
 	EXPECT_EQ("a\nb\\c ", p->comm);
 }
+
+// Issue 24, 2: a process read in the middle of execve() (smaps opened on
+// the address space it was giving up, hence empty) was reported as a
+// process without system mappings. It is reported as not read, and why.
+TEST(Proc, EmptySmapsOfALiveProcessIsNoAnswer)
+{
+	FakeProc fp("fakeproc-exec");
+	fp.add(300, "sleep", 'R', 0, kMm + kSealedLine,
+	       std::string("sleep\0"
+	                   "1",
+	                   8));
+	fp.write(300, "smaps", "");
+	auto p = read_process(300, true, fp.root());
+	EXPECT_EQ(Task::Process, p.task);
+	EXPECT_FALSE(p.mappings) << "an empty list of mappings, as if it had none";
+	EXPECT_NE(std::string::npos, p.mappings_error.find("executing a new program")) << p.mappings_error;
+	// With its mappings there, they are read.
+	fp.write(300, "smaps", kVdsoSealed);
+	p = read_process(300, true, fp.root());
+	ASSERT_TRUE(p.mappings);
+	EXPECT_EQ(1u, p.mappings->size());
+}
