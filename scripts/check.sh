@@ -123,7 +123,8 @@ fi
 
 if clang-format --dry-run --Werror "$REPO"/userspace/src/*.cpp "$REPO"/userspace/src/*.hpp \
 	"$REPO"/userspace/include/sysmap/*.hpp "$REPO"/userspace/include/sysmap/*.h \
-	"$REPO"/userspace/tool/*.cpp "$REPO"/userspace/tool/*.hpp "$REPO"/userspace/tests/*.cpp \
+	"$REPO"/userspace/tool/*.cpp "$REPO"/userspace/tool/*.hpp "$REPO"/userspace/tool/arch/*.cpp \
+	"$REPO"/userspace/tool/arch/*.hpp "$REPO"/userspace/tests/*.cpp \
 	"$REPO"/userspace/tests/*.c "$REPO"/userspace/fuzz/*.cpp "$REPO"/tests/programs/*.cpp \
 	>"$RESULTS/clang-format.log" 2>&1; then
 	echo "ok - clang-format: the C++ sources follow .clang-format" >"$RESULTS/host-style.tap"
