@@ -201,7 +201,7 @@ TEST(Tool, ExecFailuresAre125)
 	// A usage error of exec.
 	r = run({"exec", "--bogus", "--", "true"});
 	EXPECT_EQ(125, r.status);
-	EXPECT_TRUE(has(r.err, "Try 'sysmapctl exec --help'.")) << r.err;
+	EXPECT_TRUE(has(r.err, "Try 'sysmapctl exec --help' for more information.")) << r.err;
 	r = run({"exec"});
 	EXPECT_EQ(125, r.status);
 }
@@ -318,10 +318,12 @@ TEST(Tool, UsageErrorsHaveOneStyle)
 	auto r = run({"status", "--bogus"});
 	EXPECT_EQ(2, r.status);
 	EXPECT_EQ("", r.out);
-	EXPECT_EQ("sysmapctl: 'status' does not take option '--bogus'\nTry 'sysmapctl status --help'.\n", r.err);
+	EXPECT_EQ(
+	    "sysmapctl: 'status' does not take option '--bogus'\nTry 'sysmapctl status --help' for more information.\n",
+	    r.err);
 	r = run({});
 	EXPECT_EQ(2, r.status);
-	EXPECT_EQ("sysmapctl: no command given\nTry 'sysmapctl --help'.\n", r.err);
+	EXPECT_EQ("sysmapctl: no command given\nTry 'sysmapctl --help' for more information.\n", r.err);
 }
 
 TEST(Tool, HelpAndVersion)

@@ -575,7 +575,9 @@ int main(int argc, char **argv)
 	} catch (const cli::UsageError &e) {
 		std::string cmd(cli::name(e.command()));
 		err(e.what());
-		std::fputs(("Try 'sysmapctl " + (cmd.empty() ? "" : cmd + " ") + "--help'.\n").c_str(), stderr);
+		std::fputs(
+		    ("Try 'sysmapctl " + (cmd.empty() ? "" : cmd + " ") + "--help' for more information.\n").c_str(),
+		    stderr);
 		return cli::usage_status(e.command());
 	}
 	if (o.version) {
