@@ -204,3 +204,20 @@ TEST(Cli, LongOptionErrorsSayWhatIsWrong)
 	// An unambiguous abbreviation is the option.
 	EXPECT_NO_THROW(p({"audit", "--verb"}));
 }
+
+// Issue 24 (util-linux conventions): a blank line before -h and -V, and
+// the columns listed in the help of the commands that take -o.
+TEST(Cli, HelpHasTheLayoutOfUtilLinux)
+{
+	for (auto c : {Command::Status, Command::Exec, Command::Audit, Command::Seal}) {
+		auto u = usage(c);
+		EXPECT_NE(std::string::npos, u.find("\n\n -h, --help")) << u;
+	}
+	auto status = usage(Command::Status);
+	EXPECT_NE(std::string::npos, status.find("\nAvailable output columns:\n")) << status;
+	EXPECT_NE(std::string::npos, status.find(" SEALED ")) << status;
+	auto audit = usage(Command::Audit);
+	EXPECT_NE(std::string::npos, audit.find(" VERDICT ")) << audit;
+	EXPECT_EQ(std::string::npos, audit.find(" SEALED ")) << "a mapping column in audit's help";
+	EXPECT_EQ(std::string::npos, usage(Command::Check).find("Available output columns")) << "check takes no -o";
+}

@@ -108,6 +108,10 @@ std::string help_for(std::span<const Opt> opts)
 {
 	std::string out = "Options:\n";
 	for (const Opt &o : opts) {
+		// As util-linux: a blank line between a command's own options and
+		// -h/-V.
+		if (o.val == 'h' && &o != &opts.front())
+			out += "\n";
 		std::string left = o.val < 0x100 ? std::string(" -") + static_cast<char>(o.val) + ", " : "     ";
 		left += std::string("--") + o.name;
 		if (o.arg)
@@ -501,7 +505,18 @@ std::string usage(Command command)
 		tail = "\nRun 'sysmapctl COMMAND --help' for the options of a command.\n" + tail;
 		break;
 	}
-	return "Usage:\n" + head + "\n" + help_for(opts) + tail;
+	std::string columns;
+	if (command == Command::Status || command == Command::Audit) {
+		columns = "\nAvailable output columns:\n";
+		for (const auto &c : cols::all_columns()) {
+			if (command == Command::Audit && c.scope == cols::Scope::Mapping)
+				continue;
+			std::string name(c.name);
+			name.resize(std::max<std::size_t>(name.size() + 1, 12), ' ');
+			columns += " " + name + std::string(c.help) + "\n";
+		}
+	}
+	return "Usage:\n" + head + "\n" + help_for(opts) + columns + tail;
 }
 
 } // namespace sysmap::cli
