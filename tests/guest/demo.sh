@@ -70,8 +70,8 @@ if "$ctl" criu -- criu restore -D "$img" -o restore.log; then
 	echo "restored; the workload reports: $report"
 	state=$(sed -n 's/^Mseal_sysmap:\t//p' "/proc/$pid/status")
 	echo "its status: $state"
-	vdso=$(grep -o 'vdso=[A-Za-z]*' <<<"$report")
-	summary[criu_reseal]="restores: $state, munmap of its vDSO: ${vdso#vdso=}"
+	vdso=$(sed -n 's/.* vdso=\([A-Za-z]*\).*/\1/p' <<<"$report")
+	summary[criu_reseal]="restores: $state, munmap of its vDSO: ${vdso:-not reported}"
 	kill "$pid"
 else
 	summary[criu_reseal]="fails: $(grep -m1 -E 'Error' "$img/restore.log")"
