@@ -483,6 +483,35 @@ TEST(Proc, FindMappingInOwnProcess)
 namespace
 {
 
+// Fork a child that runs `prepare` and then waits; read it with
+// read_process() while it waits, then kill it. nullopt if `prepare`
+// failed (the reason is the caller's to give).
+std::optional<Process> read_prepared_child(const std::function<bool()> &prepare, bool mappings)
+{
+	int ready[2];
+	if (pipe(ready) != 0)
+		return std::nullopt;
+	pid_t child = fork();
+	if (child == 0) {
+		char ok = prepare() ? 'y' : 'n';
+		if (write(ready[1], &ok, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	char ok = 0;
+	std::optional<Process> p;
+	if (child > 0 && read(ready[0], &ok, 1) == 1 && ok == 'y')
+		p = read_process(child, mappings);
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, nullptr, 0);
+	}
+	close(ready[0]);
+	close(ready[1]);
+	return p;
+}
+
 // CRIU's vdso_mark as criu 3.17 writes it (version 3).
 std::vector<unsigned char> mark_v3(std::uint64_t vdso, std::uint64_t vvar)
 {
@@ -560,39 +589,23 @@ TEST(CriuMark, ProxyMappingsAreRenamedCopiesOfWhatIsMappedThere)
 TEST(Proc, ReportsTheVdsoProxyOfAProcess)
 {
 	const long page = sysconf(_SC_PAGESIZE);
-	int ready[2];
-	ASSERT_EQ(0, pipe(ready));
 	void *proxy = mmap(nullptr, 2 * page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, proxy);
 	auto vdso = find_mapping(0, "[vdso]");
 	if (!vdso)
 		GTEST_SKIP() << "this process has no [vdso] (vdso=0 on the command line?)";
-	pid_t child = fork();
-	ASSERT_LE(0, child);
-	if (child == 0) {
-		// Written as a debugger would (the [vdso] cannot be made writable).
-		char ok = 'n';
-		auto m = mark_v3(reinterpret_cast<std::uintptr_t>(proxy), ~0ULL);
-		int mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-		if (mem >= 0 &&
-		    pwrite(mem, m.data(), m.size(), static_cast<off_t>(vdso->start)) == static_cast<ssize_t>(m.size()))
-			ok = 'y';
-		if (write(ready[1], &ok, 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	char ok = 0;
-	ASSERT_EQ(1, read(ready[0], &ok, 1));
-	std::optional<Process> p;
-	if (ok == 'y')
-		p = read_process(child, true);
-	kill(child, SIGKILL);
-	waitpid(child, nullptr, 0);
+	// The mark is written as a debugger would (the [vdso] cannot be made
+	// writable).
+	auto p = read_prepared_child(
+	    [&] {
+		    auto m = mark_v3(reinterpret_cast<std::uintptr_t>(proxy), ~0ULL);
+		    int mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+		    return mem >= 0 && pwrite(mem, m.data(), m.size(), static_cast<off_t>(vdso->start)) ==
+		                           static_cast<ssize_t>(m.size());
+	    },
+	    true);
 	munmap(proxy, 2 * static_cast<std::size_t>(page));
-	close(ready[0]);
-	close(ready[1]);
-	if (ok != 'y')
+	if (!p)
 		GTEST_SKIP() << "writing /proc/self/mem is refused here (proc_mem.force_override=never?)";
 	ASSERT_TRUE(p->mappings);
 	auto it = std::find_if(p->mappings->begin(), p->mappings->end(),
@@ -608,27 +621,8 @@ TEST(Proc, ReportsTheVdsoProxyOfAProcess)
 // trailing space comes back as it was set.
 TEST(Proc, CommandNameAsItWasSet)
 {
-	int ready[2];
-	ASSERT_EQ(0, pipe(ready));
-	pid_t child = fork();
-	ASSERT_LE(0, child);
-	if (child == 0) {
-		char ok = prctl(PR_SET_NAME, "a\nb\\c ", 0, 0, 0) == 0 ? 'y' : 'n';
-		if (write(ready[1], &ok, 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	char ok = 0;
-	ASSERT_EQ(1, read(ready[0], &ok, 1));
-	std::optional<Process> p;
-	if (ok == 'y')
-		p = read_process(child, false);
-	kill(child, SIGKILL);
-	waitpid(child, nullptr, 0);
-	close(ready[0]);
-	close(ready[1]);
-	ASSERT_EQ('y', ok);
+	auto p = read_prepared_child([] { return prctl(PR_SET_NAME, "a\nb\\c ", 0, 0, 0) == 0; }, false);
+	ASSERT_TRUE(p) << "PR_SET_NAME failed";
 	EXPECT_EQ("a\nb\\c ", p->comm);
 }
 
