@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
-#include <elf.h>
 #include <fcntl.h>
 #include <fstream>
 #include <set>
@@ -16,8 +15,6 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
