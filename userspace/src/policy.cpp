@@ -13,6 +13,8 @@
 static_assert(PR_MSEAL_SYSMAP_SEAL == sysmap::kFlagSeal);
 static_assert(PR_MSEAL_SYSMAP_LOCK == sysmap::kFlagLock);
 static_assert(PR_MSEAL_SYSMAP_IMAGE == sysmap::kFlagImage);
+static_assert(PR_MSEAL_SYSTEM_MAPPINGS == 82);
+static_assert(PR_MSEAL_SYSMAP_GET == 1 && PR_MSEAL_SYSMAP_SET == 2 && PR_MSEAL_SYSMAP_SEAL_IMAGE == 3);
 
 namespace sysmap
 {
@@ -22,21 +24,47 @@ namespace
 
 constexpr const char *kUnsupported =
     "this kernel does not seal system mappings (built without CONFIG_MSEAL_SYSTEM_MAPPINGS, "
-    "or older than the sysmap-seal series); nothing is sealed here";
+    "or without prctl(PR_MSEAL_SYSTEM_MAPPINGS)); nothing is sealed here";
 
-// PR_SET_MSEAL_SYSTEM_MAPPINGS, retried when a signal interrupts it.
-int prctl_set(unsigned long flags)
+constexpr const char *kShared = "the address space is shared with another process (a vfork() child, or "
+                                "clone(CLONE_VM) without CLONE_THREAD)";
+
+// prctl(PR_MSEAL_SYSTEM_MAPPINGS, op, arg3, 0, 0): the kernel refuses any
+// unused argument that is not 0 (EINVAL), and reads each as an unsigned
+// long, so each is passed as one.
+int mseal_prctl(unsigned long op, unsigned long arg3 = 0)
+{
+	return prctl(PR_MSEAL_SYSTEM_MAPPINGS, op, arg3, 0UL, 0UL);
+}
+
+// The same, retried when a signal interrupts it.
+int mseal_prctl_retried(unsigned long op, unsigned long arg3 = 0)
 {
 	int ret;
 	do
-		ret = prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS, flags, 0UL, 0UL, 0UL);
+		ret = mseal_prctl(op, arg3);
 	while (ret < 0 && errno == EINTR);
 	return ret;
 }
 
+int prctl_get()
+{
+	return mseal_prctl(PR_MSEAL_SYSMAP_GET);
+}
+
+int prctl_set(unsigned long policy)
+{
+	return mseal_prctl_retried(PR_MSEAL_SYSMAP_SET, policy);
+}
+
+int prctl_seal_image()
+{
+	return mseal_prctl_retried(PR_MSEAL_SYSMAP_SEAL_IMAGE);
+}
+
 std::optional<Policy> current_policy()
 {
-	int ret = prctl(PR_GET_MSEAL_SYSTEM_MAPPINGS, 0UL, 0UL, 0UL, 0UL);
+	int ret = prctl_get();
 	if (ret < 0)
 		return std::nullopt;
 	return Policy::from_flags(static_cast<unsigned long>(ret));
@@ -46,12 +74,12 @@ std::optional<Policy> current_policy()
 
 bool kernel_supports_sealing()
 {
-	return prctl(PR_GET_MSEAL_SYSTEM_MAPPINGS, 0UL, 0UL, 0UL, 0UL) >= 0;
+	return prctl_get() >= 0;
 }
 
 PolicyState get_policy_state()
 {
-	int ret = prctl(PR_GET_MSEAL_SYSTEM_MAPPINGS, 0UL, 0UL, 0UL, 0UL);
+	int ret = prctl_get();
 	if (ret < 0) {
 		int err = errno;
 		if (err == EINVAL)
@@ -91,32 +119,49 @@ PolicyError set_error(int err, const Policy &wanted, const std::optional<Policy>
 			        std::string(level ? " (vm.mseal_sysmap_optout = " + std::to_string(*level) + ")" : ""));
 		return PolicyError(Kind::Other, err, "the kernel refused the sealing policy change (EPERM)");
 	case EBUSY:
-		return PolicyError(Kind::Busy, err,
-		                   "the address space is shared with another process (a vfork() child, or "
-		                   "clone(CLONE_VM) without CLONE_THREAD): its policy cannot change now");
+		return PolicyError(Kind::Busy, err, std::string(kShared) + ": its policy cannot change now");
 	case EINVAL:
 		if (!current)
 			return PolicyError(Kind::Unsupported, err, kUnsupported);
 		return PolicyError(Kind::Invalid, err,
-		                   "the kernel refused the flags " + std::to_string(wanted.flags()) +
-		                       " as invalid (is it older than this library, e.g. without "
-		                       "PR_MSEAL_SYSMAP_IMAGE?)");
+		                   "the kernel refused the policy " + std::to_string(wanted.flags()) +
+		                       " of prctl(PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SET) as invalid "
+		                       "(is it older than this library?)");
 	default:
 		return PolicyError(Kind::Other, err,
 		                   std::string("setting the sealing policy failed: ") + std::strerror(err));
 	}
 }
 
-void set_policy(const Policy &policy, bool seal_image)
+PolicyError seal_image_error(int err, bool supported)
+{
+	using Kind = PolicyError::Kind;
+	switch (err) {
+	case EBUSY:
+		return PolicyError(Kind::Busy, err, std::string(kShared) + ": its image cannot be sealed now");
+	case EINVAL:
+		if (!supported)
+			return PolicyError(Kind::Unsupported, err, kUnsupported);
+		return PolicyError(Kind::Invalid, err,
+		                   "the kernel refused prctl(PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SEAL_IMAGE) as "
+		                   "invalid (is it older than this library?)");
+	default:
+		return PolicyError(Kind::Other, err, std::string("sealing the image failed: ") + std::strerror(err));
+	}
+}
+
+void set_policy(const Policy &policy, bool and_image)
 {
 	if (policy.lock && !policy.seal)
 		throw PolicyError(PolicyError::Kind::Invalid, EINVAL,
 		                  "a lock needs sealing on: a locked opt-out is not allowed");
-	if (prctl_set(policy.flags() | (seal_image ? kFlagImage : 0)) == 0)
-		return;
-	int err = errno;
-	// Say why, from what can still be learnt: the policy now, the sysctl.
-	throw set_error(err, policy, current_policy(), optout_level());
+	if (prctl_set(policy.flags()) != 0) {
+		int err = errno;
+		// Say why, from what can still be learnt: the policy now, the sysctl.
+		throw set_error(err, policy, current_policy(), optout_level());
+	}
+	if (and_image)
+		seal_image();
 }
 
 std::optional<unsigned long> policy_change(const Policy &current, const Policy &wanted, const std::optional<int> &level)
@@ -147,13 +192,11 @@ bool ensure_policy(const Policy &wanted)
 
 void seal_image()
 {
-	PolicyState st = get_policy_state();
-	if (st.image_sealed)
-		return;
-	if (prctl_set(st.policy.flags() | kFlagImage) == 0)
+	// The kernel answers 0 at once for an image sealed already.
+	if (prctl_seal_image() == 0)
 		return;
 	int err = errno;
-	throw set_error(err, st.policy, st.policy, optout_level());
+	throw seal_image_error(err, err != EINVAL || kernel_supports_sealing());
 }
 
 std::optional<int> optout_level()

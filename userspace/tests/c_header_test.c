@@ -21,8 +21,8 @@ int sysmap_c_header_selftest(char *msg, size_t len)
 	struct sysmap_state st;
 	int flags, supported, level;
 
-	REQUIRE(PR_GET_MSEAL_SYSTEM_MAPPINGS == 0x4d534c47);
-	REQUIRE(PR_SET_MSEAL_SYSTEM_MAPPINGS == 0x4d534c53);
+	REQUIRE(PR_MSEAL_SYSTEM_MAPPINGS == 82);
+	REQUIRE(PR_MSEAL_SYSMAP_GET == 1 && PR_MSEAL_SYSMAP_SET == 2 && PR_MSEAL_SYSMAP_SEAL_IMAGE == 3);
 	REQUIRE(PR_MSEAL_SYSMAP_SEAL == 1 && PR_MSEAL_SYSMAP_LOCK == 2 && PR_MSEAL_SYSMAP_IMAGE == 4);
 	REQUIRE(strcmp(sysmap_version(), SYSMAP_VERSION) == 0);
 
@@ -32,6 +32,7 @@ int sysmap_c_header_selftest(char *msg, size_t len)
 	if (!supported) {
 		REQUIRE(sysmap_image_sealed() == 0);
 		REQUIRE(sysmap_opt_out() == 0); /* nothing is sealed: nothing to do */
+		REQUIRE(sysmap_seal_image() == -1 && errno == EINVAL);
 		REQUIRE(sysmap_read_state(0, &st) == -1 && errno == ENODATA);
 		REQUIRE(sysmap_optout_level() == -1 && errno == ENOENT);
 	} else {
@@ -42,6 +43,8 @@ int sysmap_c_header_selftest(char *msg, size_t len)
 		level = sysmap_optout_level();
 		REQUIRE(level >= 0 && level <= 2);
 	}
+	/* IMAGE is no part of a policy: refused with or without the feature. */
+	REQUIRE(sysmap_set_flags(PR_MSEAL_SYSMAP_SEAL | PR_MSEAL_SYSMAP_IMAGE) == -1 && errno == EINVAL);
 	REQUIRE(sysmap_read_state(-1, &st) == -1 && errno == EINVAL);
 	REQUIRE(sysmap_read_state(0x3fffffff, &st) == -1 && errno == ESRCH);
 	REQUIRE(sysmap_read_state(0, NULL) == -1 && errno == EINVAL);

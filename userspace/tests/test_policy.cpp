@@ -12,7 +12,7 @@ TEST(Policy, FlagsRoundTrip)
 	EXPECT_EQ(1UL, kFlagSeal);
 	EXPECT_EQ(2UL, kFlagLock);
 	EXPECT_EQ(4UL, kFlagImage);
-	// GET also reports the image bit; it is no part of the policy.
+	// GET also reports the image bit; it is no part of the policy (SET refuses it).
 	EXPECT_EQ((Policy{true, true}), Policy::from_flags(kFlagSeal | kFlagLock | kFlagImage));
 }
 

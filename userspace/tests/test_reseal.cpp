@@ -1,16 +1,19 @@
 // The pure parts of "sysmapctl seal" and "sysmapctl criu": the fault hook,
 // the tree walk over a fake /proc, the status fields, criu's command line
 // and the policy file.
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sstream>
 #include <unistd.h>
 
+#include "arch.hpp"
 #include "cli.hpp"
 #include "criu.hpp"
 #include "reseal.hpp"
 #include "sysmap/policy.hpp"
+#include "sysmap/sysmap.h"
 
 using namespace sysmap;
 namespace fs = std::filesystem;
@@ -141,6 +144,90 @@ TEST(Reseal, SealFlagsKeepALock)
 	// A locked policy refuses any other value: sealing it keeps the lock.
 	EXPECT_EQ(kFlagSeal | kFlagImage | kFlagLock, reseal::seal_flags({false, true, true}, false));
 }
+
+// The calls injected into a target: the policy with PR_MSEAL_SYSMAP_SET if
+// it differs, then PR_MSEAL_SYSMAP_SEAL_IMAGE if the image is not sealed
+// yet; every unused argument 0.
+TEST(Reseal, PrctlCallsSetThenSealImage)
+{
+	using Args = reseal::PrctlArgs;
+	const Args set_seal{82, 2, 1, 0, 0}, set_lock{82, 2, 3, 0, 0}, set_unseal{82, 2, 0, 0, 0};
+	const Args seal_image{82, 3, 0, 0, 0};
+	EXPECT_EQ(PR_MSEAL_SYSTEM_MAPPINGS, 82);
+	// Opted out (criu's restored processes): both calls, the policy first.
+	EXPECT_EQ((std::vector<Args>{set_seal, seal_image}),
+	          reseal::prctl_calls({false, false, false}, kFlagSeal | kFlagImage));
+	EXPECT_EQ((std::vector<Args>{set_lock, seal_image}),
+	          reseal::prctl_calls({false, false, false}, kFlagSeal | kFlagLock | kFlagImage));
+	// Sealed already: only the lock.
+	EXPECT_EQ((std::vector<Args>{set_lock}),
+	          reseal::prctl_calls({true, true, false}, kFlagSeal | kFlagLock | kFlagImage));
+	// Locked to seal, image unsealed: no SET (a lock refuses it), only SEAL_IMAGE.
+	EXPECT_EQ((std::vector<Args>{seal_image}),
+	          reseal::prctl_calls({false, true, true}, kFlagSeal | kFlagLock | kFlagImage));
+	// A record opted out after its execve() sealed it: the image only, the policy stays.
+	EXPECT_EQ((std::vector<Args>{seal_image}), reseal::prctl_calls({false, false, false}, kFlagImage));
+	EXPECT_EQ((std::vector<Args>{set_unseal}), reseal::prctl_calls({true, true, false}, kFlagImage));
+	// Without IMAGE the image is left as it is.
+	EXPECT_EQ((std::vector<Args>{set_seal}), reseal::prctl_calls({false, false, false}, kFlagSeal));
+	// In that state already: nothing.
+	EXPECT_TRUE(reseal::prctl_calls({true, true, true}, kFlagSeal | kFlagLock | kFlagImage).empty());
+	EXPECT_TRUE(reseal::prctl_calls({true, false, false}, kFlagImage).empty());
+}
+
+#ifndef SYSMAP_NO_INJECTION
+// All five arguments of an injected call reach their registers, for the
+// native and the 32-bit ABI: prctl() fails (EINVAL) on a stale register in
+// an unused one.
+TEST(Reseal, InjectedCallPassesFiveArguments)
+{
+	using namespace reseal::arch;
+	const Call call{kPrctlNative, kPrctlCompat, {82, 2, 3, 0, 0}};
+	const Call all{kPrctlNative, kPrctlCompat, {1, 2, 3, 4, 5}};
+	Regs saved;
+#if defined(__x86_64__)
+	saved.r.cs = 0x33;
+	saved.r.rdi = saved.r.rsi = saved.r.rdx = saved.r.r10 = saved.r.r8 = saved.r.r9 = 0xdead;
+	Regs r = prepare(saved, 0x1000, call);
+	EXPECT_EQ(0x1000u, pc(r));
+	EXPECT_EQ(static_cast<unsigned long long>(SYS_prctl), r.r.rax);
+	EXPECT_EQ((std::array<unsigned long long, 5>{82, 2, 3, 0, 0}),
+	          (std::array<unsigned long long, 5>{r.r.rdi, r.r.rsi, r.r.rdx, r.r.r10, r.r.r8}));
+	r = prepare(saved, 0x1000, all);
+	EXPECT_EQ((std::array<unsigned long long, 5>{1, 2, 3, 4, 5}),
+	          (std::array<unsigned long long, 5>{r.r.rdi, r.r.rsi, r.r.rdx, r.r.r10, r.r.r8}));
+	saved.r.cs = 0x23; // ia32
+	saved.r.rbx = saved.r.rcx = 0xdead;
+	r = prepare(saved, 0x1000, call);
+	EXPECT_EQ(172u, r.r.rax);
+	EXPECT_EQ((std::array<unsigned long long, 5>{82, 2, 3, 0, 0}),
+	          (std::array<unsigned long long, 5>{r.r.rbx, r.r.rcx, r.r.rdx, r.r.rsi, r.r.rdi}));
+	r = prepare(saved, 0x1000, all);
+	EXPECT_EQ((std::array<unsigned long long, 5>{1, 2, 3, 4, 5}),
+	          (std::array<unsigned long long, 5>{r.r.rbx, r.r.rcx, r.r.rdx, r.r.rsi, r.r.rdi}));
+#elif defined(__aarch64__)
+	for (auto &x : saved.r.regs)
+		x = 0xdead;
+	Regs r = prepare(saved, 0x1000, call);
+	EXPECT_EQ(0x1000u, pc(r));
+	EXPECT_EQ(static_cast<unsigned long long>(SYS_prctl), r.r.regs[8]);
+	EXPECT_EQ((std::array<unsigned long long, 5>{82, 2, 3, 0, 0}),
+	          (std::array<unsigned long long, 5>{r.r.regs[0], r.r.regs[1], r.r.regs[2], r.r.regs[3], r.r.regs[4]}));
+	r = prepare(saved, 0x1000, all);
+	EXPECT_EQ((std::array<unsigned long long, 5>{1, 2, 3, 4, 5}),
+	          (std::array<unsigned long long, 5>{r.r.regs[0], r.r.regs[1], r.r.regs[2], r.r.regs[3], r.r.regs[4]}));
+	saved.a32 = true; // AArch32
+	saved.c.fill(0xdead);
+	r = prepare(saved, 0x1000, call);
+	EXPECT_EQ(172u, r.c[7]);
+	EXPECT_EQ((std::array<std::uint32_t, 5>{82, 2, 3, 0, 0}),
+	          (std::array<std::uint32_t, 5>{r.c[0], r.c[1], r.c[2], r.c[3], r.c[4]}));
+	r = prepare(saved, 0x1000, all);
+	EXPECT_EQ((std::array<std::uint32_t, 5>{1, 2, 3, 4, 5}),
+	          (std::array<std::uint32_t, 5>{r.c[0], r.c[1], r.c[2], r.c[3], r.c[4]}));
+#endif
+}
+#endif
 
 TEST(Criu, FindsActionTreeAndDirectories)
 {

@@ -159,7 +159,7 @@ TEST(Tool, ExecSealUnderALockThatSealsNeedsNoPrctl)
 			auto r = run(args, kernel(flags, log.path()));
 			EXPECT_EQ(0, r.status) << args[1] << " " << r.err;
 			EXPECT_EQ("", r.err);
-			EXPECT_EQ("", log.text()) << "no prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS) call";
+			EXPECT_EQ("", log.text()) << "no prctl(PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SET) call";
 		}
 	}
 }
@@ -423,4 +423,28 @@ TEST(Tool, AuditVerboseHasCommandLast)
 	auto header = r.out.substr(0, r.out.find('\n'));
 	EXPECT_TRUE(header.ends_with("COMMAND")) << header;
 	EXPECT_NE(std::string::npos, header.find("REASON")) << header;
+}
+
+// The prctl is PR_MSEAL_SYSTEM_MAPPINGS now; "check" names it.
+TEST(Tool, CheckNamesThePrctl)
+{
+	NEED_FAKE_KERNEL();
+	auto r = run({"check"}, kernel("5"));
+	EXPECT_TRUE(has(r.out, "PR_MSEAL_SYSTEM_MAPPINGS answers")) << r.out;
+	r = run({"check"}, kNoFeature);
+	EXPECT_TRUE(has(r.out, "prctl:          not available")) << r.out;
+}
+
+// SET on an address space shared with another process: EBUSY, and advice.
+TEST(Tool, ExecOnASharedAddressSpaceIsBusy)
+{
+	NEED_FAKE_KERNEL();
+	LogFile log;
+	auto env = kernel("0", log.path());
+	env["SYSMAP_FAKE_SHARED"] = "1";
+	auto r = run({"exec", "--seal", "--", "true"}, env);
+	EXPECT_EQ(125, r.status) << r.err;
+	EXPECT_TRUE(has(r.err, "shared with another process")) << r.err;
+	EXPECT_TRUE(has(r.err, "vfork")) << r.err;
+	EXPECT_EQ("SET 1 EBUSY\n", log.text());
 }

@@ -19,11 +19,15 @@ namespace sysmap::reseal::arch
 {
 
 // A system call to run in the target: its number for a native and for a
-// compat (32-bit) process, -1 where that ABI lacks it, and its arguments.
+// compat (32-bit) process, -1 where that ABI lacks it, and its arguments,
+// all five of them: prctl(PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SET,
+// policy, 0, 0) needs three, and the kernel refuses (EINVAL) any unused
+// argument that is not 0, so the ones a call does not use are 0 here and
+// prepare() puts every one in its register.
 struct Call {
 	long native;
 	long compat;
-	std::array<unsigned long, 3> args;
+	std::array<unsigned long, 5> args;
 };
 
 // The instruction bytes that make a system call, for the target's ABI.

@@ -60,7 +60,10 @@ std::string format_records(const std::vector<Record> &records);
 // Throws std::invalid_argument("line N: ...") on anything else.
 std::vector<Record> parse_records(std::istream &in);
 
-// The flags of PR_SET_MSEAL_SYSTEM_MAPPINGS that put a record's state back.
+// The state that puts a record back, in the bits PR_MSEAL_SYSMAP_GET
+// reports (SEAL, LOCK: the policy; IMAGE: the image sealed), for
+// reseal::apply(), which sets the policy (PR_MSEAL_SYSMAP_SET) and then
+// seals the image (PR_MSEAL_SYSMAP_SEAL_IMAGE) as far as they differ.
 unsigned long restore_flags(const Record &r);
 
 } // namespace sysmap::criu

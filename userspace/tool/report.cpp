@@ -425,7 +425,7 @@ std::string check_text(const CheckInfo &c)
 	};
 	row("kernel", c.sysname + " " + c.release);
 	row("feature", c.supported ? "built in (CONFIG_MSEAL_SYSTEM_MAPPINGS)" : "not built in");
-	row("prctl", c.prctl ? "PR_GET_MSEAL_SYSTEM_MAPPINGS answers" : "not available");
+	row("prctl", c.prctl ? "PR_MSEAL_SYSTEM_MAPPINGS answers" : "not available");
 	if (c.optout_level) {
 		static const char *const kLevels[] = {"any process may opt itself out",
 		                                      "needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN",

@@ -69,7 +69,7 @@ int audit_status(const AuditResult &r, bool fail_on_unsealed);
 struct CheckInfo {
 	std::string sysname, release;
 	bool supported = false;
-	std::optional<PolicyState> prctl; // what PR_GET_MSEAL_SYSTEM_MAPPINGS said
+	std::optional<PolicyState> prctl; // what prctl(PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_GET) said
 	std::optional<int> optout_level;
 	Process self;
 	bool active() const { return supported && self.state && self.state->image_sealed; }

@@ -51,14 +51,14 @@ constexpr long kPrctlCompat = -1;
 #endif
 using namespace arch;
 
-Call prctl_call(unsigned long flags)
+Call prctl_call(const PrctlArgs &args)
 {
-	return Call{kPrctlNative, kPrctlCompat, {PR_SET_MSEAL_SYSTEM_MAPPINGS, flags, 0}};
+	return Call{kPrctlNative, kPrctlCompat, args};
 }
 
 Call mseal_call(const Mapping &m)
 {
-	return Call{kMseal, -1, {static_cast<unsigned long>(m.start), static_cast<unsigned long>(m.size()), 0}};
+	return Call{kMseal, -1, {static_cast<unsigned long>(m.start), static_cast<unsigned long>(m.size()), 0, 0, 0}};
 }
 
 #ifndef SYSMAP_NO_INJECTION
@@ -365,17 +365,24 @@ SealError denied(const TraceInfo &ti)
 	                 "run sysmapctl as root (CAP_SYS_PTRACE)");
 }
 
-SealError refused(int err, unsigned long flags, const SealState &now)
+// The call `args` (of prctl_calls()) failed with `err` in a process whose
+// state was `now`; `after_set`: a PR_MSEAL_SYSMAP_SET before it succeeded.
+SealError refused(int err, const PrctlArgs &args, const SealState &now, bool after_set)
 {
 	using K = SealError::Kind;
+	bool image = args[1] == PR_MSEAL_SYSMAP_SEAL_IMAGE;
+	std::string done = after_set ? "its new policy is in force, but sealing its image failed: " : "";
 	if (err == EBUSY)
 		return SealError(K::Refused,
-		                 "its address space is shared with another process (a vfork() child, or CLONE_VM)",
+		                 done +
+		                     "its address space is shared with another process (a vfork() child, or CLONE_VM)",
 		                 "try again once it has executed a program or exited");
 	if (err == EINTR)
-		return SealError(K::Refused, "the kernel call was interrupted", "try again");
-	PolicyError pe = set_error(err, Policy::from_flags(flags), Policy{now.policy_seal, now.locked}, optout_level());
-	return SealError(K::Refused, std::string("the kernel refused: ") + pe.what(), "see sysmapctl(1)");
+		return SealError(K::Refused, done + "the kernel call was interrupted", "try again");
+	PolicyError pe =
+	    image ? seal_image_error(err, true)
+	          : set_error(err, Policy::from_flags(args[2]), Policy{now.policy_seal, now.locked}, optout_level());
+	return SealError(K::Refused, done + "the kernel refused: " + pe.what(), "see sysmapctl(1)");
 }
 
 // The thread to borrow: the thread-group leader, unless it has exited
@@ -417,7 +424,7 @@ long inject(pid_t pid, const TraceInfo &ti, const Call &call, Fault fault)
 #ifdef SYSMAP_NO_INJECTION
 	(void)pid, (void)ti, (void)call, (void)fault;
 	throw SealError(SealError::Kind::Unsupported, "sysmapctl cannot seal other processes on this architecture",
-	                "the process can seal itself with prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS)");
+	                "the process can seal itself with prctl(PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SEAL_IMAGE)");
 #else
 	HoldSignals hold;
 	if (fault == Fault::Attach)
@@ -491,7 +498,8 @@ bool has_cap_sys_admin()
 // The call, made by sysmapctl itself (sealing its own process).
 long call_self(const Call &call)
 {
-	return syscall(call.native, call.args[0], call.args[1], call.args[2], 0UL, 0UL) == 0 ? 0 : -errno;
+	const auto &a = call.args;
+	return syscall(call.native, a[0], a[1], a[2], a[3], a[4]) == 0 ? 0 : -errno;
 }
 
 // The vDSO proxies of `p` (see VdsoProxy) that are not sealed yet.
@@ -607,6 +615,17 @@ unsigned long seal_flags(const SealState &now, bool lock)
 	return kFlagSeal | kFlagImage | (lock || now.locked ? kFlagLock : 0);
 }
 
+std::vector<PrctlArgs> prctl_calls(const SealState &now, unsigned long flags)
+{
+	std::vector<PrctlArgs> calls;
+	Policy want = Policy::from_flags(flags);
+	if (Policy{now.policy_seal, now.locked} != want)
+		calls.push_back({PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SET, want.flags(), 0, 0});
+	if ((flags & kFlagImage) && !now.image_sealed)
+		calls.push_back({PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SEAL_IMAGE, 0, 0, 0});
+	return calls;
+}
+
 SealState apply(pid_t pid, unsigned long flags, Fault fault)
 {
 	using K = SealError::Kind;
@@ -667,9 +686,14 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 	auto run = [&](const Call &call) {
 		return ti->tgid == getpid() ? call_self(call) : inject(pid, *ti, call, fault);
 	};
-	if (!satisfies(*p.state, flags))
-		if (long ret = run(prctl_call(flags)); ret < 0)
-			throw refused(static_cast<int>(-ret), flags, *p.state);
+	// The policy first, then the image: sealing it is allowed under the
+	// policy just set, a lock included.
+	bool set = false;
+	for (const auto &args : prctl_calls(*p.state, flags)) {
+		if (long ret = run(prctl_call(args)); ret < 0)
+			throw refused(static_cast<int>(-ret), args, *p.state, set);
+		set = set || args[1] == PR_MSEAL_SYSMAP_SET;
+	}
 	for (const auto &m : proxies)
 		if (long ret = run(mseal_call(m)); ret < 0)
 			throw SealError(K::Refused,

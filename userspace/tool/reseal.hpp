@@ -1,9 +1,11 @@
 // Sealing another process: "sysmapctl seal" and the restore half of
-// "sysmapctl criu". The target runs prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS)
-// itself: sysmapctl attaches with ptrace, borrows one thread's registers
-// for the call and gives them back. See sysmapctl(1), NOTES.
+// "sysmapctl criu". The target runs prctl(PR_MSEAL_SYSTEM_MAPPINGS,
+// PR_MSEAL_SYSMAP_SET or PR_MSEAL_SYSMAP_SEAL_IMAGE) itself: sysmapctl
+// attaches with ptrace, borrows one thread's registers for each call and
+// gives them back. See sysmapctl(1), NOTES.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -70,14 +72,29 @@ struct TraceInfo {
 };
 std::optional<TraceInfo> parse_trace_info(std::string_view status);
 
-// The flags PR_SET_MSEAL_SYSTEM_MAPPINGS needs to seal a process whose
-// state is `now`: SEAL | IMAGE, and LOCK if asked for or already in force
-// (a locked policy refuses any other value).
+// Below, `flags` is the state to put a process in, in the bits
+// PR_MSEAL_SYSMAP_GET reports: SEAL and LOCK the policy, IMAGE the running
+// image sealed (without IMAGE the image is left as it is: sealing cannot
+// be undone).
+
+// The state that seals a process whose state is `now`: SEAL | IMAGE, and
+// LOCK if asked for or already in force (a locked policy refuses any other
+// value).
 unsigned long seal_flags(const SealState &now, bool lock);
 
-// Make `pid` call prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS, flags) and return its
-// state afterwards. Nothing is done if the process is already in that
-// state. Throws SealError.
+// The five arguments of a prctl() call, unused ones 0.
+using PrctlArgs = std::array<unsigned long, 5>;
+
+// The prctl() calls that take a process from `now` to `flags`, in order:
+// (PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SET, policy, 0, 0) if the
+// policy differs, then (PR_MSEAL_SYSTEM_MAPPINGS,
+// PR_MSEAL_SYSMAP_SEAL_IMAGE, 0, 0, 0) if IMAGE is asked for and the image
+// is not sealed yet. None if it is in that state already.
+std::vector<PrctlArgs> prctl_calls(const SealState &now, unsigned long flags);
+
+// Make `pid` make the calls of prctl_calls() and return its state
+// afterwards. Nothing is done if the process is already in that state.
+// Throws SealError.
 SealState apply(pid_t pid, unsigned long flags, Fault fault = Fault::None);
 
 // Seal `pid` (seal_flags()). Throws SealError.

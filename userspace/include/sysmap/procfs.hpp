@@ -70,7 +70,7 @@ std::optional<VdsoProxy> parse_criu_vdso_mark(const unsigned char *head, std::si
 std::vector<Mapping> proxy_mappings(const std::vector<Mapping> &all, const std::optional<VdsoProxy> &mark);
 
 struct SealState {
-	bool image_sealed = false; // decided at this image's execve()
+	bool image_sealed = false; // decided at this image's execve(), or sealed since (PR_MSEAL_SYSMAP_SEAL_IMAGE)
 	bool policy_seal = false;  // what the next execve() does
 	bool locked = false;
 	bool operator==(const SealState &) const = default;

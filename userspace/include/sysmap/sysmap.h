@@ -21,21 +21,44 @@
 
 #include <sysmap/version.h>
 
-/* The kernel ABI; <linux/prctl.h> has these only on a patched kernel's headers. */
-#ifndef PR_GET_MSEAL_SYSTEM_MAPPINGS
-#define PR_GET_MSEAL_SYSTEM_MAPPINGS 0x4d534c47
+/*
+ * The kernel ABI; <linux/prctl.h> has these only on a patched kernel's headers.
+ * One prctl(2) option with three operations, each of whose unused arguments
+ * must be 0:
+ *
+ *   prctl(PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_GET, 0, 0, 0)
+ *   prctl(PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SET, policy, 0, 0)
+ *   prctl(PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SEAL_IMAGE, 0, 0, 0)
+ */
+#ifndef PR_MSEAL_SYSTEM_MAPPINGS
+#define PR_MSEAL_SYSTEM_MAPPINGS 82
 #endif
-#ifndef PR_SET_MSEAL_SYSTEM_MAPPINGS
-#define PR_SET_MSEAL_SYSTEM_MAPPINGS 0x4d534c53
+#ifndef PR_MSEAL_SYSMAP_GET
+#define PR_MSEAL_SYSMAP_GET 1 /* the policy, and whether this image is sealed */
+#endif
+#ifndef PR_MSEAL_SYSMAP_SET
+#define PR_MSEAL_SYSMAP_SET 2 /* set the policy (SEAL, LOCK) for future execve()s */
+#endif
+#ifndef PR_MSEAL_SYSMAP_SEAL_IMAGE
+#define PR_MSEAL_SYSMAP_SEAL_IMAGE 3 /* seal this image's system mappings now */
 #endif
 #ifndef PR_MSEAL_SYSMAP_SEAL
-#define PR_MSEAL_SYSMAP_SEAL (1UL << 0) /* future execve()s seal system mappings */
+#define PR_MSEAL_SYSMAP_SEAL (1UL << 0) /* GET, SET: future execve()s seal system mappings */
 #endif
 #ifndef PR_MSEAL_SYSMAP_LOCK
-#define PR_MSEAL_SYSMAP_LOCK (1UL << 1) /* the policy can no longer change */
+#define PR_MSEAL_SYSMAP_LOCK (1UL << 1) /* GET, SET: the policy can no longer change */
 #endif
 #ifndef PR_MSEAL_SYSMAP_IMAGE
-#define PR_MSEAL_SYSMAP_IMAGE (1UL << 2) /* GET: this image is sealed; SET: seal it now */
+#define PR_MSEAL_SYSMAP_IMAGE (1UL << 2) /* GET only: this image's system mappings are sealed */
+#endif
+
+/* "static inline" where the language has it: C99, C++, or GNU C89. */
+#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#define SYSMAP_INLINE static inline
+#elif defined(__GNUC__)
+#define SYSMAP_INLINE static __inline__
+#else
+#define SYSMAP_INLINE static
 #endif
 
 #ifdef __cplusplus
@@ -43,17 +66,18 @@ extern "C" {
 #endif
 
 /*
- * The calling process's flags: PR_MSEAL_SYSMAP_SEAL, PR_MSEAL_SYSMAP_LOCK
- * and PR_MSEAL_SYSMAP_IMAGE. -1 with errno EINVAL on a kernel without the
+ * PR_MSEAL_SYSMAP_GET: the calling process's policy (PR_MSEAL_SYSMAP_SEAL,
+ * PR_MSEAL_SYSMAP_LOCK), plus PR_MSEAL_SYSMAP_IMAGE when its running image's
+ * system mappings are sealed. -1 with errno EINVAL on a kernel without the
  * feature.
  */
-static inline int sysmap_get_flags(void)
+SYSMAP_INLINE int sysmap_get_flags(void)
 {
-	return prctl(PR_GET_MSEAL_SYSTEM_MAPPINGS, 0UL, 0UL, 0UL, 0UL);
+	return prctl(PR_MSEAL_SYSTEM_MAPPINGS, (unsigned long)PR_MSEAL_SYSMAP_GET, 0UL, 0UL, 0UL);
 }
 
 /* 1 if the kernel seals system mappings at execve(), 0 if not, -1 on error. */
-static inline int sysmap_supported(void)
+SYSMAP_INLINE int sysmap_supported(void)
 {
 	if (sysmap_get_flags() >= 0)
 		return 1;
@@ -64,7 +88,7 @@ static inline int sysmap_supported(void)
  * 1 if the calling process's system mappings are sealed, 0 if not (or the
  * kernel cannot seal them), -1 on error.
  */
-static inline int sysmap_image_sealed(void)
+SYSMAP_INLINE int sysmap_image_sealed(void)
 {
 	int flags = sysmap_get_flags();
 
@@ -74,17 +98,22 @@ static inline int sysmap_image_sealed(void)
 }
 
 /*
- * PR_SET_MSEAL_SYSTEM_MAPPINGS with the full new policy (SEAL, LOCK) and
- * optionally IMAGE, retried on EINTR. A locked policy refuses any change
- * (EPERM); an address space shared with another process refuses it too
- * (EBUSY).
+ * PR_MSEAL_SYSMAP_SET: the full new policy, PR_MSEAL_SYSMAP_SEAL and
+ * optionally PR_MSEAL_SYSMAP_LOCK (or 0 to opt out), for the programs the
+ * process executes from now on; retried on EINTR. The running image stays
+ * as it is: sysmap_seal_image() seals it. EINVAL for any other bit
+ * (PR_MSEAL_SYSMAP_IMAGE included) or a lock without SEAL. Setting the
+ * policy in force succeeds at once; otherwise a locked policy refuses any
+ * change (EPERM), so does turning sealing off without the privilege
+ * vm.mseal_sysmap_optout asks (EPERM), and so does an address space shared
+ * with another process (EBUSY).
  */
-static inline int sysmap_set_flags(unsigned long flags)
+SYSMAP_INLINE int sysmap_set_flags(unsigned long policy)
 {
 	int ret;
 
 	do
-		ret = prctl(PR_SET_MSEAL_SYSTEM_MAPPINGS, flags, 0UL, 0UL, 0UL);
+		ret = prctl(PR_MSEAL_SYSTEM_MAPPINGS, (unsigned long)PR_MSEAL_SYSMAP_SET, policy, 0UL, 0UL);
 	while (ret < 0 && errno == EINTR);
 	return ret < 0 ? -1 : 0;
 }
@@ -97,7 +126,7 @@ static inline int sysmap_set_flags(unsigned long flags)
  * is 2). Does nothing if the process is opted out already. A kernel
  * without the feature seals nothing: that is success too.
  */
-static inline int sysmap_opt_out(void)
+SYSMAP_INLINE int sysmap_opt_out(void)
 {
 	int flags = sysmap_get_flags();
 
@@ -105,24 +134,26 @@ static inline int sysmap_opt_out(void)
 		return errno == EINVAL ? 0 : -1;
 	if (!(flags & PR_MSEAL_SYSMAP_SEAL))
 		return 0;
-	return sysmap_set_flags(0);
+	return sysmap_set_flags(0UL);
 }
 
 /*
- * Seal the calling process's system mappings now, e.g. once a restore tool
- * has moved them back into place; the policy stays as it is. Does nothing
- * if they are sealed already. Cannot be undone.
+ * PR_MSEAL_SYSMAP_SEAL_IMAGE: seal the calling process's system mappings
+ * now (and those it maps later, such as [uprobes]), e.g. once a restore
+ * tool has moved them back into place; retried on EINTR. The policy stays
+ * as it is, and a locked one does not stand in the way; no privilege is
+ * needed. Does nothing if they are sealed already. Cannot be undone.
+ * EINVAL on a kernel without the feature; EBUSY while the address space is
+ * shared with another process.
  */
-static inline int sysmap_seal_image(void)
+SYSMAP_INLINE int sysmap_seal_image(void)
 {
-	int flags = sysmap_get_flags();
+	int ret;
 
-	if (flags < 0)
-		return -1;
-	if (flags & PR_MSEAL_SYSMAP_IMAGE)
-		return 0;
-	return sysmap_set_flags(((unsigned long)flags & (PR_MSEAL_SYSMAP_SEAL | PR_MSEAL_SYSMAP_LOCK)) |
-	                        PR_MSEAL_SYSMAP_IMAGE);
+	do
+		ret = prctl(PR_MSEAL_SYSTEM_MAPPINGS, (unsigned long)PR_MSEAL_SYSMAP_SEAL_IMAGE, 0UL, 0UL, 0UL);
+	while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -1 : 0;
 }
 
 /* The state of a process, from the "Mseal_sysmap:" line of /proc/PID/status. */

@@ -70,17 +70,16 @@ Regs prepare(const Regs &saved, std::uint64_t at, const Call &call)
 	if (compat(r)) {
 		r.c[kPc] = static_cast<std::uint32_t>(at);
 		r.c[kCpsr] &= ~kCpsrThumb;
+		// The arguments: r0-r4 for an AArch32 process, x0-x4 otherwise.
 		r.c[kR7] = static_cast<std::uint32_t>(call.compat);
 		for (std::size_t i = 0; i < call.args.size(); i++)
 			r.c[kR0 + i] = static_cast<std::uint32_t>(call.args[i]);
-		r.c[kR0 + 3] = r.c[kR0 + 4] = 0;
 		return r;
 	}
 	r.r.pc = at;
 	r.r.regs[8] = static_cast<unsigned long long>(call.native);
 	for (std::size_t i = 0; i < call.args.size(); i++)
 		r.r.regs[i] = call.args[i];
-	r.r.regs[3] = r.r.regs[4] = 0;
 	return r;
 }
 

@@ -54,18 +54,18 @@ Regs prepare(const Regs &saved, std::uint64_t at, const Call &call)
 	// No system call to restart when the thread resumes at `at`: the
 	// interrupted one is restarted after the registers are given back.
 	r.r.orig_rax = static_cast<unsigned long long>(-1LL);
+	// The arguments: ebx, ecx, edx, esi, edi for an ia32 process (the
+	// kernel reads the low 32 bits), rdi, rsi, rdx, r10, r8 otherwise.
 	if (compat(saved)) {
 		r.r.rax = static_cast<unsigned long long>(call.compat);
-		r.r.rbx = call.args[0];
-		r.r.rcx = call.args[1];
-		r.r.rdx = call.args[2];
-		r.r.rsi = r.r.rdi = 0;
+		unsigned long long *regs[] = {&r.r.rbx, &r.r.rcx, &r.r.rdx, &r.r.rsi, &r.r.rdi};
+		for (std::size_t i = 0; i < call.args.size(); i++)
+			*regs[i] = static_cast<std::uint32_t>(call.args[i]);
 	} else {
 		r.r.rax = static_cast<unsigned long long>(call.native);
-		r.r.rdi = call.args[0];
-		r.r.rsi = call.args[1];
-		r.r.rdx = call.args[2];
-		r.r.r10 = r.r.r8 = 0;
+		unsigned long long *regs[] = {&r.r.rdi, &r.r.rsi, &r.r.rdx, &r.r.r10, &r.r.r8};
+		for (std::size_t i = 0; i < call.args.size(); i++)
+			*regs[i] = call.args[i];
 	}
 	return r;
 }
