@@ -4,6 +4,10 @@
 
 PREFIX ?= /usr/local
 S := scripts
+# The kernel series the series targets work on: mainline (kernel/mainline/,
+# the one for upstream) or 6.12 (kernel/6.12/, its backport).
+SERIES ?= mainline
+export SYSMAP_SERIES := $(SERIES)
 
 .PHONY: check compat demo kernel-tree export-patches checkpatch bisect-check kernels \
 	userspace install fuzz bench fresh-root clean
@@ -18,19 +22,21 @@ compat:			## the compatibility suites with Wine and podman (packages: deps.sh co
 demo:			## boot the sealing kernel and show what the project does
 	@$(S)/demo.sh
 
-kernel-tree:		## print the path of the kernel git tree to edit
+kernel-tree:		## print the path of the kernel git tree to edit (SERIES=mainline|6.12)
 	@$(S)/kernel-tree.sh dev
 
-export-patches:		## rewrite kernel/patches/ from the kernel tree's commits
+export-patches:		## rewrite kernel/$(SERIES)/ from the kernel tree's commits
 	@$(S)/export-patches.sh
 
-checkpatch:		## checkpatch.pl --strict over every patch
-	@$(S)/checkpatch.sh
+checkpatch:		## checkpatch.pl --strict over every patch of both series
+	@SYSMAP_SERIES=mainline $(S)/checkpatch.sh && SYSMAP_SERIES=6.12 $(S)/checkpatch.sh
 
 bisect-check:		## build every prefix of the series, sealing on and off
 	@$(S)/bisect-check.sh
 
-kernels:		## build the sealing and the baseline test kernels
+kernels:		## build the sealing and the baseline test kernels of both series
+	@$(S)/build-kernel.sh mainline-x86_64-seal
+	@$(S)/build-kernel.sh mainline-x86_64-base
 	@$(S)/build-kernel.sh x86_64-seal
 	@$(S)/build-kernel.sh x86_64-base
 

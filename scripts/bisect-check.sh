@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Build every prefix of the series, with sealing on and compiled out, in
 # throwaway worktrees of the kernel tree. Each prefix must build.
+# SYSMAP_SERIES picks the series (mainline or 6.12).
 . "$(dirname "$0")/common.sh"
 
 "$REPO/scripts/kernel-tree.sh" dev >/dev/null
 mapfile -t patches < <(series_patches)
 base=$(git -C "$DEV_TREE" rev-parse base)
-src=$CACHE/bisect-src
-out=$CACHE/build/bisect
+src=$CACHE/bisect-src-$SERIES
+out=$CACHE/build/bisect-$SERIES
 export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$src KBUILD_BUILD_TIMESTAMP="1970-01-01"
 git -C "$DEV_TREE" worktree remove --force "$src" 2>/dev/null || rm -rf "$src"
 git -C "$DEV_TREE" worktree prune
@@ -15,7 +16,7 @@ git -C "$DEV_TREE" worktree add -q --detach "$src" "$base"
 status=0
 for i in "${!patches[@]}"; do
 	p=${patches[$i]}
-	git -c user.name=bisect -c user.email=bisect@localhost -C "$src" am -q "$REPO/kernel/patches/$p" ||
+	git -c user.name=bisect -c user.email=bisect@localhost -C "$src" am -q "$SERIES_DIR/$p" ||
 		die "$p does not apply"
 	prev=
 	for cfg in sysmap-seal baseline; do

@@ -4,6 +4,8 @@
 # not built), the series' selftests, sysmapctl and criu's workload, all
 # statically cross-linked, the AArch32 programs, and the suites. Prints the
 # path of the initramfs.
+# The guest of the 6.12 arm64 kernel: the 6.12 series' headers and selftests.
+export SYSMAP_SERIES=6.12
 . "$(dirname "$0")/common.sh"
 
 work=$CACHE/arm64

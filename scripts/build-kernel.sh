@@ -3,18 +3,27 @@
 #
 #   build-kernel.sh NAME     NAME is x86_64-seal, x86_64-base (the debug
 #                            test kernels), the same with -kasan, x86_64-bench,
-#                            x86_64-bench-base (without debugging) or arm64-seal
+#                            x86_64-bench-base (without debugging) or arm64-seal:
+#                            kernels of the 6.12 series; with the prefix
+#                            "mainline-" (mainline-x86_64-seal, ...), the same
+#                            kernel of the mainline series
 #
 # Prints the path of the built image (kernel_image in common.sh). The
 # configuration is tinyconfig plus the fragments below; every option a
 # fragment sets must survive olddefconfig, otherwise the build stops and
-# names the options that did not.
+# names the options that did not. An option the kernel does not know at all
+# is left out of that check: the fragments serve both bases, and some
+# options exist only in one (each such line says so).
+name=${1:?usage: build-kernel.sh [mainline-]x86_64-seal|x86_64-base|x86_64-bench|x86_64-bench-base|arm64-seal}
+case $name in
+mainline-*) export SYSMAP_SERIES=mainline ;;
+*) export SYSMAP_SERIES=6.12 ;;
+esac
 . "$(dirname "$0")/common.sh"
 
-name=${1:?usage: build-kernel.sh x86_64-seal|x86_64-base|x86_64-bench|x86_64-bench-base|arm64-seal}
 image=arch/x86/boot/bzImage
 cross=()
-case "$name" in
+case "${name#mainline-}" in
 x86_64-seal) arch=x86_64 frags=(x86_64-test x86_64-debug sysmap-seal) ;;
 x86_64-base) arch=x86_64 frags=(x86_64-test x86_64-debug baseline) ;;
 x86_64-seal-kasan) arch=x86_64 frags=(x86_64-test x86_64-debug x86_64-kasan sysmap-seal) ;;
@@ -37,13 +46,14 @@ mkdir -p "$CACHE/build"
 exec 9>"$CACHE/build/.lock"
 flock 9
 src=$("$REPO/scripts/kernel-tree.sh" build-src)
-# A kernel and its baseline differ only by the feature's options, which
-# reach a handful of files: they share one object directory, and switching
-# from one to the other costs a few compiles and a link, not a second build.
-case $name in
-x86_64-seal | x86_64-base) objdir=x86_64-seal ;;
-x86_64-seal-kasan | x86_64-base-kasan) objdir=x86_64-seal-kasan ;;
-x86_64-bench | x86_64-bench-base) objdir=x86_64-bench ;;
+# A kernel and its baseline differ only by the feature's options: they share
+# one object directory, and ccache keeps the objects of both.
+prefix=${name%%x86_64-*}
+[ "$prefix" != "$name" ] || prefix=${name%%arm64-*}
+case ${name#"$prefix"} in
+x86_64-seal | x86_64-base) objdir=${prefix}x86_64-seal ;;
+x86_64-seal-kasan | x86_64-base-kasan) objdir=${prefix}x86_64-seal-kasan ;;
+x86_64-bench | x86_64-bench-base) objdir=${prefix}x86_64-bench ;;
 *) objdir=$name ;;
 esac
 out=$CACHE/build/$objdir
@@ -64,11 +74,16 @@ for f in "${frags[@]}"; do fragfiles+=("$REPO/kernel/configs/$f.config"); done
 KCONFIG_CONFIG="$cfg/.config" "$src/scripts/kconfig/merge_config.sh" -m -O "$cfg" \
 	"$cfg/.config" "${fragfiles[@]}" >/dev/null
 "${kmake[@]}" -s O="$cfg" olddefconfig >/dev/null
+known=$cfg/known-symbols
+find "$src" -name 'Kconfig*' -not -path '*/Documentation/*' -print0 |
+	xargs -0 sed -nE 's/^[[:space:]]*(menu)?config[[:space:]]+([A-Z0-9_]+).*/CONFIG_\2/p' |
+	sort -u >"$known"
 missing=()
 for f in "${fragfiles[@]}"; do
 	while IFS= read -r line; do
 		sym=${line%%=*}
 		val=${line#*=}
+		grep -qx "$sym" "$known" || continue
 		if [ "$val" = n ]; then
 			grep -qx "$sym=.*" "$cfg/.config" && missing+=("$line")
 		else

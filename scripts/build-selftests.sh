@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Build the selftests the guest suites run, against the series' headers.
-# Prints the output directory.
+# SYSMAP_SERIES picks the series (mainline or 6.12). Prints the output
+# directory.
 . "$(dirname "$0")/common.sh"
 
 src=$("$REPO/scripts/kernel-tree.sh" build-src)
-hdr=$CACHE/build/headers
-out=$CACHE/selftests
+suffix=
+[ "$SERIES" = 6.12 ] || suffix=-$SERIES
+hdr=$CACHE/build/headers$suffix
+out=$CACHE/selftests$suffix
 mkdir -p "$hdr" "$out"
 make -s -C "$src" O="$hdr" ARCH=x86_64 headers_install INSTALL_HDR_PATH="$hdr/usr" >&2
 st=$src/tools/testing/selftests

@@ -138,13 +138,15 @@ FUZZ_SECONDS=30 "$REPO/scripts/fuzz.sh" >"$RESULTS/host-fuzz.tap" 2>"$RESULTS/ho
 stage "harness: host self-tests"
 "$REPO/tests/harness/host-tests.sh" >"$RESULTS/harness-host.tap" 2>"$RESULTS/harness-host.log" || true
 
-stage "series: git am round trip, checkpatch --strict, make install"
+stage "series: git am round trip of both series, checkpatch --strict, make install"
 "$REPO/tests/harness/series-roundtrip.sh" >"$RESULTS/series.tap" 2>"$RESULTS/series.log" || true
-if "$REPO/scripts/checkpatch.sh" >"$RESULTS/checkpatch.log" 2>&1; then
-	echo "ok - checkpatch.pl --strict: every patch clean (or an accepted, justified finding)" >>"$RESULTS/series.tap"
-else
-	echo "not ok - checkpatch.pl --strict: see checkpatch.log" >>"$RESULTS/series.tap"
-fi
+for s in mainline 6.12; do
+	if SYSMAP_SERIES=$s "$REPO/scripts/checkpatch.sh" >"$RESULTS/checkpatch-$s.log" 2>&1; then
+		echo "ok - checkpatch.pl --strict, $s series: every patch clean (or an accepted, justified finding)" >>"$RESULTS/series.tap"
+	else
+		echo "not ok - checkpatch.pl --strict, $s series: see checkpatch-$s.log" >>"$RESULTS/series.tap"
+	fi
+done
 
 if [ "$host_only" -eq 0 ]; then
 	stage "kernels: $seal (sealing on) and $base (sealing compiled out)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Rewrite kernel/patches/ from the commits on top of the base in the
-# developers' tree. The output is stable: no commit hashes, no version
+# Rewrite kernel/<series>/ (SYSMAP_SERIES: mainline or 6.12) from the
+# commits on top of the base in the developers' tree. The output is stable: no commit hashes, no version
 # trailer, so re-exporting unchanged commits changes nothing.
 . "$(dirname "$0")/common.sh"
 
@@ -11,7 +11,7 @@ base=$(git -C "$tree" describe --tags --abbrev=0 --match 'base-*' HEAD 2>/dev/nu
 [ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
 	die "$tree has uncommitted changes; commit them (git commit --amend or a new commit) first"
 
-out=${SYSMAP_PATCH_OUT:-$REPO/kernel/patches}
+out=${SYSMAP_PATCH_OUT:-$SERIES_DIR}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 git -C "$tree" format-patch -q --zero-commit --no-signature --no-numbered \
@@ -25,7 +25,7 @@ for p in "$tmp"/*.patch; do
 done
 # The cover letter, 0000-cover-letter.patch (not in series: it is no
 # patch): format-patch's shortlog and diffstat around the subject (first
-# line) and text (after one blank line) of kernel/patches/cover-letter.
+# line) and text (after one blank line) of kernel/<series>/cover-letter.
 if [ -f "$out/cover-letter" ]; then
 	mkdir "$tmp/cover"
 	git -C "$tree" -c user.name="sysmap-seal maintainers" -c user.email=maintainers@sysmap-seal.dev \
@@ -44,4 +44,4 @@ if [ -f "$out/cover-letter" ]; then
 		{ print }
 	' "$tmp/cover/0000-cover-letter.patch" >"$out/0000-cover-letter.patch"
 fi
-msg "exported $(wc -l <"$out/series") patches to kernel/patches/"
+msg "exported $(wc -l <"$out/series") patches to ${out#"$REPO"/}/"

@@ -3,16 +3,53 @@
 #
 #   kernel-tree.sh dev        print the path of the developers' git tree
 #                             (base + one commit per patch), creating it if needed
-#   kernel-tree.sh build-src  bring the build worktree to base + kernel/patches
+#   kernel-tree.sh build-src  bring the build worktree to base + the series
 #                             and print its path
 #
-# The base comes from Debian's linux-source package named in kernel/BASE.
+# SYSMAP_SERIES (mainline, the default, or 6.12) picks the series; its base
+# comes from the Debian linux-source package named in kernel/<series>/BASE.
 . "$(dirname "$0")/common.sh"
 
 GIT_ID=(-c user.name="sysmap-seal" -c user.email="sysmap-seal@localhost")
 
+# A base from another Debian suite (BASE names suite= and sha256=) is
+# downloaded alone, with apt sources of its own, checked against the pinned
+# checksum and unpacked into the cache: nothing of that suite gets installed.
+foreign_root() { echo "$CACHE/debs/${BASE_PACKAGE}_${BASE_VERSION//[~:]/_}"; }
+
+fetch_foreign_base() {
+	local root apt deb opts sum
+	root=$(foreign_root)
+	[ ! -f "$root/.complete" ] || return 0
+	apt=$CACHE/debs/apt-$BASE_SUITE
+	mkdir -p "$apt/lists/partial" "$apt/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
+		"http://deb.debian.org/debian $BASE_SUITE main" >"$apt/sources.list"
+	opts=(-o Dir::Etc::sourcelist="$apt/sources.list" -o Dir::Etc::sourceparts=-
+		-o Dir::State::Lists="$apt/lists" -o Dir::Cache::Archives="$apt/archives"
+		-o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
+	msg "fetching $BASE_PACKAGE=$BASE_VERSION from $BASE_SUITE (that package only)"
+	apt-get "${opts[@]}" -q update >&2 ||
+		die "apt-get update for $BASE_SUITE failed; is deb.debian.org reachable?"
+	(cd "$apt/archives" && apt-get "${opts[@]}" -q download "$BASE_PACKAGE=$BASE_VERSION" >&2) ||
+		die "$BASE_SUITE no longer offers $BASE_PACKAGE=$BASE_VERSION;" \
+			"pick the version it has, set version= and sha256= in $SERIES_DIR/BASE and rebase the series"
+	deb=$(ls "$apt/archives/${BASE_PACKAGE}_${BASE_VERSION/:/%3a}_"*.deb | head -n 1)
+	sum=$(sha256sum "$deb" | cut -d' ' -f1)
+	[ "$sum" = "$BASE_SHA256" ] ||
+		die "$deb: sha256 $sum, but $SERIES_DIR/BASE pins $BASE_SHA256"
+	rm -rf "$root"
+	mkdir -p "$root"
+	dpkg-deb -x "$deb" "$root"
+	touch "$root/.complete"
+}
+
 install_base_package() {
 	local have
+	if [ -n "$BASE_SUITE" ]; then
+		fetch_foreign_base
+		return
+	fi
 	have=$(dpkg-query -W -f='${Version}' "$BASE_PACKAGE" 2>/dev/null || true)
 	if [ "$have" = "$BASE_VERSION" ]; then
 		return
@@ -23,7 +60,7 @@ install_base_package() {
 		apt-get install -y --no-install-recommends "$BASE_PACKAGE" >&2 ||
 			die "cannot install $BASE_PACKAGE; run 'apt-get update' and retry"
 		have=$(dpkg-query -W -f='${Version}' "$BASE_PACKAGE")
-		warn "$BASE_PACKAGE $BASE_VERSION (kernel/BASE) is not available;" \
+		warn "$BASE_PACKAGE $BASE_VERSION (${SERIES_DIR#"$REPO"/}/BASE) is not available;" \
 			"using $have instead"
 	fi
 }
@@ -34,15 +71,21 @@ moved_hint() {
 	local have
 	have=$(base_version 2>/dev/null || true)
 	[ -z "$have" ] || [ "$have" = "$BASE_VERSION" ] && return 0
-	warn "kernel/BASE pins $BASE_PACKAGE $BASE_VERSION, which apt no longer offers;" \
+	warn "$SERIES_DIR/BASE pins $BASE_PACKAGE $BASE_VERSION, which apt no longer offers;" \
 		"the series was applied to $have instead. Rebase it: 'make kernel-tree'," \
 		"'git rebase' the series branch onto the base-${have//[~:]/_} tag, 'make export-patches'," \
-		"and set version=$have in kernel/BASE"
+		"and set version=$have in $SERIES_DIR/BASE"
 }
 
 # The version the base repository is built from: the pinned one when it is
 # installed, otherwise whatever install_base_package fell back to.
-base_version() { dpkg-query -W -f='${Version}' "$BASE_PACKAGE"; }
+base_version() {
+	if [ -n "$BASE_SUITE" ]; then
+		echo "$BASE_VERSION"
+	else
+		dpkg-query -W -f='${Version}' "$BASE_PACKAGE"
+	fi
+}
 
 ensure_base_repo() {
 	local ver tag tarball tmp
@@ -54,8 +97,12 @@ ensure_base_repo() {
 		return
 	fi
 	[ ! -e "$DEV_TREE" ] || die "$DEV_TREE exists but has no tag $tag; move it away"
-	tarball=$(dpkg -L "$BASE_PACKAGE" | grep -m1 '\.tar\.xz$') ||
-		die "$BASE_PACKAGE ships no source tarball"
+	if [ -n "$BASE_SUITE" ]; then
+		tarball=$(find "$(foreign_root)/usr/src" -maxdepth 1 -name 'linux-source-*.tar.xz' | head -n 1)
+	else
+		tarball=$(dpkg -L "$BASE_PACKAGE" | grep -m1 '\.tar\.xz$') || true
+	fi
+	[ -n "$tarball" ] || die "$BASE_PACKAGE ships no source tarball"
 	msg "extracting $tarball into $DEV_TREE (a few minutes)"
 	tmp="$DEV_TREE.tmp"
 	rm -rf "$tmp"
@@ -70,7 +117,7 @@ ensure_base_repo() {
 	git -C "$tmp" add -A -f
 	GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" \
 		git "${GIT_ID[@]}" -C "$tmp" commit -q -m "Linux $ver (Debian $BASE_PACKAGE)" \
-		-m "Imported from $tarball, without Debian's top-level ignore rule."
+		-m "Imported from $(basename "$tarball"), without Debian's top-level ignore rule."
 	git -C "$tmp" tag "$tag"
 	git -C "$tmp" tag -f base >/dev/null
 	mv "$tmp" "$DEV_TREE"
@@ -85,13 +132,13 @@ series_commit() {
 	parent=$(git -C "$DEV_TREE" rev-parse "$BASE_TAG^{commit}")
 	GIT_INDEX_FILE=$idx git -C "$DEV_TREE" read-tree "$parent"
 	while read -r p; do
-		[ -f "$REPO/kernel/patches/$p" ] || die "series names $p, which is missing"
+		[ -f "$SERIES_DIR/$p" ] || die "series names $p, which is missing"
 		if ! GIT_INDEX_FILE=$idx git -C "$DEV_TREE" apply --cached \
-			"$REPO/kernel/patches/$p" 2>/tmp/sysmap-apply.$$; then
+			"$SERIES_DIR/$p" 2>/tmp/sysmap-apply.$$; then
 			cat /tmp/sysmap-apply.$$ >&2
 			rm -f "$idx" /tmp/sysmap-apply.$$
 			moved_hint
-			die "patch kernel/patches/$p does not apply"
+			die "patch ${SERIES_DIR#"$REPO"/}/$p does not apply"
 		fi
 		tree=$(GIT_INDEX_FILE=$idx git -C "$DEV_TREE" write-tree)
 		parent=$(GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" \
@@ -106,12 +153,12 @@ cmd_dev() {
 	if ! git -C "$DEV_TREE" rev-parse -q --verify refs/heads/series >/dev/null ||
 		[ "$(git -C "$DEV_TREE" rev-parse series)" = "$(git -C "$DEV_TREE" rev-parse "$BASE_TAG^{commit}")" ]; then
 		if [ -n "$(series_patches)" ]; then
-			msg "applying kernel/patches/ with git am"
+			msg "applying ${SERIES_DIR#"$REPO"/}/ with git am"
 			git -C "$DEV_TREE" checkout -q -B series "$BASE_TAG"
 			local p
 			while read -r p; do
-				git "${GIT_ID[@]}" -C "$DEV_TREE" am -q --keep-cr "$REPO/kernel/patches/$p" ||
-					{ git -C "$DEV_TREE" am --abort || true; moved_hint; die "patch kernel/patches/$p does not apply"; }
+				git "${GIT_ID[@]}" -C "$DEV_TREE" am -q --keep-cr "$SERIES_DIR/$p" ||
+					{ git -C "$DEV_TREE" am --abort || true; moved_hint; die "patch ${SERIES_DIR#"$REPO"/}/$p does not apply"; }
 			done < <(series_patches)
 		fi
 	else
@@ -119,7 +166,7 @@ cmd_dev() {
 		want=$(git -C "$DEV_TREE" rev-parse "$(series_commit)^{tree}")
 		have=$(git -C "$DEV_TREE" rev-parse "series^{tree}")
 		[ "$want" = "$have" ] ||
-			warn "$DEV_TREE (branch series) differs from kernel/patches/;" \
+			warn "$DEV_TREE (branch series) differs from ${SERIES_DIR#"$REPO"/}/;" \
 				"run 'make export-patches' to keep your commits, or" \
 				"'git -C $DEV_TREE branch -m series old && make kernel-tree' to start again"
 	fi

@@ -21,3 +21,21 @@ if [ $rc -ne 0 ] && grep -q "Moving vDSO" <<<"$out" &&
 else
 	echo "not ok x86/test_mremap_vdso_64 sealed: exit $rc, want a failed move of the vDSO with EPERM"
 fi
+
+# Upstream's own test of sealed system mappings: it passes in a sealed
+# process, and, as the negative control, fails in an opted-out one, where
+# [vdso] carries no "sl".
+is_sealed=$sel/mseal_system_mappings/sysmap_is_sealed
+if [ -x "$is_sealed" ]; then
+	"$here/run-tests.sh" "$is_sealed"
+	echo "# running mseal_system_mappings/sysmap_is_sealed opted out (must fail on [vdso])"
+	out=$("${SYSMAPCTL:-$here/../../build/userspace/sysmapctl}" exec --unseal -- "$is_sealed" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed 's/^/# /'
+	if [ $rc -ne 0 ] && grep -qE '^not ok [0-9]+ basic\.vdso\.check_sealed' <<<"$out" &&
+		grep -qE '^ok [0-9]+ basic\.stack\.check_sealed' <<<"$out"; then
+		echo "ok mseal_system_mappings/sysmap_is_sealed opted out: fails on [vdso], passes on [stack]"
+	else
+		echo "not ok mseal_system_mappings/sysmap_is_sealed opted out: exit $rc, want [vdso] reported unsealed"
+	fi
+fi
