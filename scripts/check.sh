@@ -17,6 +17,9 @@ only=${SUITES:-}	# e.g. SUITES="seal-selftests base-selftests"
 # SYSMAP_KASAN=1: the x86_64 guests boot kernels with KASAN as well.
 seal=x86_64-seal${SYSMAP_KASAN:+-kasan}
 base=x86_64-base${SYSMAP_KASAN:+-kasan}
+# The same kernels of the mainline series (Linux 7.3).
+mseal=mainline-$seal
+mbase=mainline-$base
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 runner_tap=$RESULTS/vm-runs.tap
@@ -149,14 +152,20 @@ for s in mainline 6.12; do
 done
 
 if [ "$host_only" -eq 0 ]; then
-	stage "kernels: $seal (sealing on) and $base (sealing compiled out)"
+	stage "kernels: $mseal, $mbase (7.3), $seal, $base (6.12): sealing on and compiled out"
+	build "$mseal kernel" "$REPO/scripts/build-kernel.sh" "$mseal" || true
+	build "$mbase kernel" "$REPO/scripts/build-kernel.sh" "$mbase" || true
 	build "$seal kernel" "$REPO/scripts/build-kernel.sh" "$seal" || true
 	build "$base kernel" "$REPO/scripts/build-kernel.sh" "$base" || true
 
-	stage "selftests: build"
+	stage "selftests: build, for each series"
+	msel=$CACHE/selftests-mainline
+	rm -rf "$msel"
+	build "mainline selftests" env SYSMAP_SERIES=mainline "$REPO/scripts/build-selftests.sh" || true
+	mours=("$msel"/mseal_system_mappings/sysmap_*_test)
 	sel=$CACHE/selftests
 	rm -rf "$sel"
-	build selftests "$REPO/scripts/build-selftests.sh" || true
+	build selftests env SYSMAP_SERIES=6.12 "$REPO/scripts/build-selftests.sh" || true
 	build "compat programs" "$REPO/scripts/build-compat.sh" || true
 	export SYSMAP_SELFTESTS=$sel
 	ours=("$sel"/mseal_system_mappings/sysmap_*_test)
@@ -189,6 +198,15 @@ if [ "$host_only" -eq 0 ]; then
 				>"$RESULTS/harness-vm.tap" 2>"$RESULTS/harness-vm.log" || true
 		fi
 	fi
+	# The mainline series (7.3): its selftests on both kernels, upstream's
+	# tests (sysmap_is_sealed, mm's mseal_test) on the sealing one.
+	SYSMAP_SELFTESTS=$msel NEED="mainline selftests" \
+		suite mainline-seal-selftests "$mseal" 900 tests/guest/run-tests.sh "${mours[@]}"
+	SYSMAP_SELFTESTS=$msel NEED="mainline selftests" \
+		suite mainline-seal-upstream "$mseal" 900 tests/guest/upstream.sh
+	SYSMAP_SELFTESTS=$msel NEED="mainline selftests" \
+		suite mainline-base-selftests "$mbase" 900 tests/guest/run-tests.sh "${mours[@]}"
+
 	suite seal-selftests "$seal" 900 tests/guest/run-tests.sh "${ours[@]}"
 	suite seal-selftests-nobody "$seal" 900 tests/guest/selftests-unprivileged.sh
 	suite seal-upstream "$seal" 900 tests/guest/upstream.sh

@@ -6,6 +6,10 @@
 #   deps.sh            what make check, make demo and make bench need
 #   deps.sh compat     that and what only "make compat" needs (Wine and the
 #                      Windows cross compiler, podman and runc: 350 MB more)
+# The base of the 6.12 series is a package of this release (bookworm), which
+# apt installs; the mainline series' base is fetched alone, from another
+# suite, when its kernel tree is first made (scripts/kernel-tree.sh).
+export SYSMAP_SERIES=6.12
 . "$(dirname "$0")/common.sh"
 
 packages=(

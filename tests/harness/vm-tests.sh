@@ -35,9 +35,10 @@ expect warning 125 "kernel splat in the console" 300 guest-warn.sh
 tmp_repo=$(mktemp -d /tmp/sysmap-checkout.XXXXXX)
 home_cache=$(mktemp -d /home/sysmap-cache.XXXXXX)
 trap 'rm -rf "$tmp_repo" "$home_cache"' EXIT
-mkdir -p "$tmp_repo/tests" "$tmp_repo/kernel"
+mkdir -p "$tmp_repo/tests" "$tmp_repo/kernel/mainline" "$tmp_repo/kernel/6.12"
 cp -a "$REPO/scripts" "$tmp_repo/"
-cp "$REPO/kernel/BASE" "$tmp_repo/kernel/"
+cp "$REPO/kernel/mainline/BASE" "$tmp_repo/kernel/mainline/"
+cp "$REPO/kernel/6.12/BASE" "$tmp_repo/kernel/6.12/"
 cp -a "$REPO/tests/harness" "$tmp_repo/tests/"
 touch "$home_cache/harness-marker"
 mkdir -p "$CACHE"
