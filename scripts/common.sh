@@ -42,3 +42,31 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 series_patches() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SERIES_DIR/series"
 }
+
+# fetch_foreign_deb SUITE PACKAGE[:ARCH] VERSION SHA256 DIR: download one
+# package from another Debian suite, with apt sources of its own (nothing
+# of that suite is installed), check it against the pinned checksum and
+# unpack it into DIR. Done once; returns 1 with a message on failure.
+fetch_foreign_deb() {
+	local suite=$1 pkg=$2 ver=$3 want=$4 root=$5 apt deb opts sum
+	[ ! -f "$root/.complete" ] || return 0
+	apt=$CACHE/debs/apt-$suite
+	mkdir -p "$apt/lists/partial" "$apt/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
+		"http://deb.debian.org/debian $suite main" >"$apt/sources.list"
+	opts=(-o Dir::Etc::sourcelist="$apt/sources.list" -o Dir::Etc::sourceparts=-
+		-o Dir::State::Lists="$apt/lists" -o Dir::Cache::Archives="$apt/archives"
+		-o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
+	msg "fetching $pkg=$ver from $suite (that package only)"
+	apt-get "${opts[@]}" -q update >&2 || { warn "apt-get update for $suite failed"; return 1; }
+	(cd "$apt/archives" && apt-get "${opts[@]}" -q download "$pkg=$ver" >&2) ||
+		{ warn "$suite does not offer $pkg=$ver"; return 1; }
+	deb=$(ls "$apt/archives/${pkg%%:*}_${ver/:/%3a}_"*"${pkg#*:}"*.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || deb=$(ls "$apt/archives/${pkg%%:*}_${ver/:/%3a}_"*.deb | head -n 1)
+	sum=$(sha256sum "$deb" | cut -d' ' -f1)
+	[ "$sum" = "$want" ] || { warn "$deb: sha256 $sum, but $want is pinned"; return 1; }
+	rm -rf "$root"
+	mkdir -p "$root"
+	dpkg-deb -x "$deb" "$root"
+	touch "$root/.complete"
+}

@@ -27,13 +27,14 @@ done
 # patch): format-patch's shortlog and diffstat around the subject (first
 # line) and text (after one blank line) of kernel/<series>/cover-letter.
 # Its To: and Cc: are what the tree's scripts/get_maintainer.pl says for
-# the patches: maintainers and reviewers, then the mailing lists.
+# the patches: maintainers and reviewers, then the mailing lists, each
+# sorted (get_maintainer.pl orders people of equal standing at random).
 if [ -f "$out/cover-letter" ]; then
 	mkdir "$tmp/cover"
 	recipients=()
 	gm=(perl scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats)
-	while IFS= read -r a; do recipients+=("--to=$a"); done < <(cd "$tree" && "${gm[@]}" --no-l "$tmp"/*.patch)
-	while IFS= read -r a; do recipients+=("--cc=$a"); done < <(cd "$tree" && "${gm[@]}" --no-m --no-r "$tmp"/*.patch)
+	while IFS= read -r a; do recipients+=("--to=$a"); done < <(cd "$tree" && "${gm[@]}" --no-l "$tmp"/*.patch | LC_ALL=C sort -u)
+	while IFS= read -r a; do recipients+=("--cc=$a"); done < <(cd "$tree" && "${gm[@]}" --no-m --no-r "$tmp"/*.patch | LC_ALL=C sort -u)
 	git -C "$tree" -c user.name="sysmap-seal maintainers" -c user.email=maintainers@sysmap-seal.dev \
 		format-patch -q --cover-letter --numbered --zero-commit --no-signature \
 		--subject-prefix=PATCH "${recipients[@]}" -o "$tmp/cover" "$base..HEAD"

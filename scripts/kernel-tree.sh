@@ -18,30 +18,9 @@ GIT_ID=(-c user.name="sysmap-seal" -c user.email="sysmap-seal@localhost")
 foreign_root() { echo "$CACHE/debs/${BASE_PACKAGE}_${BASE_VERSION//[~:]/_}"; }
 
 fetch_foreign_base() {
-	local root apt deb opts sum
-	root=$(foreign_root)
-	[ ! -f "$root/.complete" ] || return 0
-	apt=$CACHE/debs/apt-$BASE_SUITE
-	mkdir -p "$apt/lists/partial" "$apt/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
-		"http://deb.debian.org/debian $BASE_SUITE main" >"$apt/sources.list"
-	opts=(-o Dir::Etc::sourcelist="$apt/sources.list" -o Dir::Etc::sourceparts=-
-		-o Dir::State::Lists="$apt/lists" -o Dir::Cache::Archives="$apt/archives"
-		-o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
-	msg "fetching $BASE_PACKAGE=$BASE_VERSION from $BASE_SUITE (that package only)"
-	apt-get "${opts[@]}" -q update >&2 ||
-		die "apt-get update for $BASE_SUITE failed; is deb.debian.org reachable?"
-	(cd "$apt/archives" && apt-get "${opts[@]}" -q download "$BASE_PACKAGE=$BASE_VERSION" >&2) ||
-		die "$BASE_SUITE no longer offers $BASE_PACKAGE=$BASE_VERSION;" \
-			"pick the version it has, set version= and sha256= in $SERIES_DIR/BASE and rebase the series"
-	deb=$(ls "$apt/archives/${BASE_PACKAGE}_${BASE_VERSION/:/%3a}_"*.deb | head -n 1)
-	sum=$(sha256sum "$deb" | cut -d' ' -f1)
-	[ "$sum" = "$BASE_SHA256" ] ||
-		die "$deb: sha256 $sum, but $SERIES_DIR/BASE pins $BASE_SHA256"
-	rm -rf "$root"
-	mkdir -p "$root"
-	dpkg-deb -x "$deb" "$root"
-	touch "$root/.complete"
+	fetch_foreign_deb "$BASE_SUITE" "$BASE_PACKAGE" "$BASE_VERSION" "$BASE_SHA256" "$(foreign_root)" ||
+		die "could not fetch the base; pick the version $BASE_SUITE has," \
+			"set version= and sha256= in $SERIES_DIR/BASE and rebase the series"
 }
 
 install_base_package() {
