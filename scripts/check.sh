@@ -150,6 +150,7 @@ for s in mainline 6.12; do
 		echo "not ok - checkpatch.pl --strict, $s series: see checkpatch-$s.log" >>"$RESULTS/series.tap"
 	fi
 done
+"$REPO/tests/harness/distro-configs.sh" >"$RESULTS/distro-configs.tap" 2>"$RESULTS/distro-configs.log" || true
 
 if [ "$host_only" -eq 0 ]; then
 	stage "kernels: $mseal, $mbase (7.3), $seal, $base (6.12): sealing on and compiled out"
