@@ -114,6 +114,9 @@ find "$REPO/build/userspace" -maxdepth 1 -type f -perm -u+x -delete 2>/dev/null 
 if build userspace env SYSMAP_STRICT=1 "$REPO/scripts/build-userspace.sh" 2>"$RESULTS/userspace-build.log"; then
 	"$REPO/build/userspace/sysmap_unit_tests" >"$RESULTS/host-unit.log" 2>&1 || true
 	"$REPO/scripts/gtest-tap.sh" <"$RESULTS/host-unit.log" >"$RESULTS/host-unit.tap"
+	# Four copies side by side and ctest in parallel, as on a shared machine.
+	"$REPO/tests/harness/unit-parallel.sh" "$REPO/build/userspace" >"$RESULTS/host-unit-parallel.tap" \
+		2>"$RESULTS/host-unit-parallel.log" || true
 	# make install into a scratch prefix, and a C program built against it
 	# with pkg-config.
 	"$REPO/userspace/tests/install-test.sh" "$REPO/build/userspace" >"$RESULTS/host-install.tap" \
@@ -122,6 +125,7 @@ else
 	tail -n 30 "$RESULTS/userspace-build.log" >&2
 	echo "not ok - host unit tests: not run, the userspace build failed" >"$RESULTS/host-unit.tap"
 	echo "not ok - install test: not run, the userspace build failed" >"$RESULTS/host-install.tap"
+	echo "not ok - unit tests side by side: not run, the userspace build failed" >"$RESULTS/host-unit-parallel.tap"
 fi
 
 if clang-format --dry-run --Werror "$REPO"/userspace/src/*.cpp "$REPO"/userspace/src/*.hpp \

@@ -450,8 +450,15 @@ rc=$?
 printf '%s\n' "$out" | note
 check "criu restore through a proxy, sealing fails: left stopped, the [vdso-proxy] listed unsealed" \
 	eval '[ $rc -eq 125 ] && stopped "$wpid" && proxy_listed "$wpid" no'
+verdict=$("$ctl" audit --proxies --fail-on-unsealed -r -n -o VERDICT -p "$wpid" 2>/dev/null)
+rc=$?
+check "audit --proxies: the process left with an unsealed [vdso-proxy] is a finding (exit 1, '$verdict')" \
+	eval '[ $rc -eq 1 ] && [[ $verdict == unsealed || $verdict == proxy-unsealed ]]'
 seal "$wpid"
 check "seal: seals the image and its [vdso-proxy]" eval '[ $rc -eq 0 ] && proxy_listed "$wpid" yes && is_state "$wpid" "$sealed"'
+verdict=$("$ctl" audit --proxies --fail-on-unsealed -r -n -o VERDICT -p "$wpid" 2>/dev/null)
+rc=$?
+check "audit --proxies after seal: sealed (exit 0, '$verdict')" eval '[ $rc -eq 0 ] && [ "$verdict" = sealed ]'
 seal --tree "$wpid"
 kill -CONT "$wpid" $wchild
 report

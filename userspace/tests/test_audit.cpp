@@ -5,6 +5,7 @@
 #include "cli.hpp"
 #include "report.hpp"
 #include "sysmap/audit.hpp"
+#include "temp_dir.hpp"
 
 using namespace sysmap;
 
@@ -14,17 +15,12 @@ namespace
 class FakeProc
 {
 public:
-	explicit FakeProc(const std::string &name) : root_(testing::TempDir() + "/" + name)
-	{
-		std::filesystem::remove_all(root_);
-		std::filesystem::create_directories(root_);
-	}
-	~FakeProc() { std::filesystem::remove_all(root_); }
-	const std::string &root() const { return root_; }
+	explicit FakeProc(const std::string &name) : dir_(name) {}
+	const std::string &root() const { return dir_.path(); }
 
 	void add(pid_t pid, char state, unsigned long flags, const std::string &status_extra)
 	{
-		std::string dir = root_ + "/" + std::to_string(pid);
+		std::string dir = dir_ / std::to_string(pid);
 		std::filesystem::create_directories(dir);
 		std::ofstream(dir + "/stat") << pid << " (p" << pid << ") " << state << " 1 1 1 0 -1 " << flags
 		                             << " 0 0 0 0 0 0 0 0 20 0 1 0 1000 0 0\n";
@@ -34,7 +30,7 @@ public:
 	}
 
 private:
-	std::string root_;
+	TempDir dir_;
 };
 
 const std::string kMm = "VmSize:\t100 kB\n";
@@ -156,4 +152,69 @@ TEST(Audit, StatIsReadOnlyWithoutAKthreadLine)
 	EXPECT_EQ(Verdict::None, entry(r, 51)->verdict);
 	EXPECT_EQ(Verdict::None, entry(r, 52)->verdict);
 	EXPECT_EQ(0u, r.unknown);
+}
+
+namespace
+{
+
+// What a process CRIU restored through a vDSO proxy shows: its [vdso] and
+// [vvar] sealed, an executable anonymous mapping (the proxy, sealed or
+// not), and CRIU's mark (version 3: the proxy, a version, no dumped vvar,
+// the runtime vvar) at the start of its [vdso], read through "mem"
+// (sparse here, at that offset).
+void add_restored(FakeProc &fp, pid_t pid, bool proxy_sealed)
+{
+	fp.add(pid, 'S', 0, line("sealed", "seal"));
+	std::string dir = fp.root() + "/" + std::to_string(pid);
+	std::ofstream(dir + "/smaps") << "10000000-10002000 r-xp 00000000 00:00 0 \n"
+	                              << "VmFlags: rd ex mr mw me " << (proxy_sealed ? "sl " : "") << "\n"
+	                              << "20000000-20004000 r--p 00000000 00:00 0                          [vvar]\n"
+	                              << "VmFlags: rd mr pf io de dd sd sl \n"
+	                              << "20004000-20006000 r-xp 00000000 00:00 0                          [vdso]\n"
+	                              << "VmFlags: rd ex mr mw me de sd sl \n";
+	const std::uint64_t mark[5] = {0x4f53447655495243ULL, 0x10000000ULL, 3, ~0ULL, 0x20000000ULL};
+	std::ofstream mem(dir + "/mem", std::ios::binary);
+	mem.seekp(0x20004000);
+	mem.write(reinterpret_cast<const char *>(mark), sizeof(mark));
+}
+
+} // namespace
+
+// Issue 21, 6: a process restored by CRIU through a vDSO proxy had its
+// image sealed, so audit called it sealed while the code its C library
+// calls could still be changed. With --proxies, the proxy is read and an
+// unsealed one is a finding of its own, with the command that fixes it.
+TEST(Audit, UnsealedVdsoProxyIsAFinding)
+{
+	FakeProc fp("audit-proxy");
+	add_restored(fp, 50, false);
+	add_restored(fp, 51, true);
+	fp.add(52, 'S', 0, line("sealed", "seal"));
+	std::ofstream(fp.root() + "/52/smaps") << "20004000-20006000 r-xp 00000000 00:00 0      [vdso]\n"
+	                                       << "VmFlags: rd ex mr mw me de sd sl \n";
+	auto r = audit({}, fp.root(), false, true);
+	EXPECT_EQ(Verdict::ProxyUnsealed, entry(r, 50)->verdict);
+	EXPECT_NE(std::string::npos, entry(r, 50)->reason.find("[vdso-proxy] at 0x10000000")) << entry(r, 50)->reason;
+	EXPECT_NE(std::string::npos, entry(r, 50)->reason.find("sysmapctl seal 50")) << entry(r, 50)->reason;
+	EXPECT_EQ(Verdict::Sealed, entry(r, 51)->verdict) << "its proxy is sealed";
+	EXPECT_EQ(Verdict::Sealed, entry(r, 52)->verdict) << "no proxy at all";
+	EXPECT_EQ(3u, r.checked);
+	EXPECT_EQ(1u, r.unsealed);
+	EXPECT_EQ(cli::kFinding, report::audit_status(r, true));
+	EXPECT_NE(std::string::npos, report::audit_json(r, false).find("\"verdict\":\"proxy-unsealed\""));
+	// Without --proxies only status is read: the proxy is not seen.
+	EXPECT_EQ(Verdict::Sealed, entry(audit({}, fp.root()), 50)->verdict);
+}
+
+// With --proxies, a process whose mappings cannot be read cannot be
+// called sealed: its proxy, if it has one, was not looked at.
+TEST(Audit, ProxiesUnreadableMappingsAreUnknown)
+{
+	FakeProc fp("audit-proxy-denied");
+	fp.add(60, 'S', 0, line("sealed", "seal"));
+	std::filesystem::create_directories(fp.root() + "/60/smaps"); // unreadable: a directory
+	auto r = audit({}, fp.root(), false, true);
+	EXPECT_EQ(Verdict::Unknown, entry(r, 60)->verdict);
+	EXPECT_NE(std::string::npos, entry(r, 60)->reason.find("no vDSO proxy check")) << entry(r, 60)->reason;
+	EXPECT_EQ(cli::kIncomplete, report::audit_status(r, true));
 }

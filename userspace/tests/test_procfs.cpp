@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sysmap/procfs.hpp"
+#include "temp_dir.hpp"
 
 using namespace sysmap;
 
@@ -245,22 +246,9 @@ namespace
 class FakeProc
 {
 public:
-	// A directory of its own (mkdtemp), so that runs side by side on one
-	// machine never share one; removed without throwing.
-	explicit FakeProc(const std::string &name)
-	{
-		std::string tmpl = testing::TempDir() + "/" + name + "-XXXXXX";
-		if (!mkdtemp(tmpl.data()))
-			throw std::runtime_error("mkdtemp " + tmpl + ": " + std::strerror(errno));
-		root_ = tmpl;
-	}
-	~FakeProc()
-	{
-		std::error_code ec;
-		std::filesystem::remove_all(root_, ec);
-	}
-	const std::string &root() const { return root_; }
-	std::string dir(pid_t pid) const { return root_ + "/" + std::to_string(pid); }
+	explicit FakeProc(const std::string &name) : dir_(name) {}
+	const std::string &root() const { return dir_.path(); }
+	std::string dir(pid_t pid) const { return dir_ / std::to_string(pid); }
 
 	// A process directory with stat, status and cmdline; flags are PF_*.
 	void add(pid_t pid, const std::string &comm, char state, unsigned long flags, const std::string &status_extra,
@@ -284,7 +272,7 @@ public:
 	}
 
 private:
-	std::string root_;
+	TempDir dir_;
 };
 
 constexpr unsigned long kPfExiting = 0x4, kPfKthread = 0x00200000;
@@ -392,14 +380,27 @@ namespace
 // reader came within a few seconds.
 bool feed_fifo(const std::string &path, const std::string &text, const std::function<void()> &meanwhile)
 {
+	// Wait for the reader (it blocks in open()) for as long as a busy
+	// machine may need to get there.
 	int fd = -1;
-	for (int i = 0; i < 2500 && fd < 0; i++) {
+	for (int i = 0; i < 30000 && fd < 0; i++) {
 		fd = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0)
 			usleep(2000);
 	}
-	if (fd < 0)
+	if (fd < 0) {
+		// No reader came: make sure none can block for ever later. With
+		// a writer held open, an open() for reading returns at once;
+		// then a regular file takes the FIFO's place, and closing the
+		// writer gives any reader of the FIFO its end of file.
+		int hold = open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		std::string plain = path + ".plain";
+		std::ofstream(plain) << text;
+		std::filesystem::rename(plain, path);
+		if (hold >= 0)
+			close(hold);
 		return false;
+	}
 	bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
 	meanwhile();
 	close(fd);

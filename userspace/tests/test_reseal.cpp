@@ -14,6 +14,7 @@
 #include "reseal.hpp"
 #include "sysmap/policy.hpp"
 #include "sysmap/sysmap.h"
+#include "temp_dir.hpp"
 
 using namespace sysmap;
 namespace fs = std::filesystem;
@@ -25,21 +26,17 @@ namespace
 class FakeProc
 {
 public:
-	FakeProc() : root_(fs::temp_directory_path() / ("sysmap-fakeproc-" + std::to_string(getpid())))
-	{
-		fs::remove_all(root_);
-	}
-	~FakeProc() { fs::remove_all(root_); }
+	FakeProc() : dir_("reseal-proc") {}
 	void children(pid_t pid, pid_t tid, const std::string &list)
 	{
-		fs::path dir = root_ / std::to_string(pid) / "task" / std::to_string(tid);
+		fs::path dir = fs::path(dir_.path()) / std::to_string(pid) / "task" / std::to_string(tid);
 		fs::create_directories(dir);
 		std::ofstream(dir / "children") << list;
 	}
-	std::string root() const { return root_.string(); }
+	std::string root() const { return dir_.path(); }
 
 private:
-	fs::path root_;
+	TempDir dir_;
 };
 
 std::vector<pid_t> walk(pid_t root, const std::string &proc)

@@ -3,6 +3,8 @@
 // stand-in for its prctl() (fake_prctl.c). SYSMAP_TEST_SYSMAPCTL runs them
 // against another sysmapctl binary.
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "sysmap/policy.hpp"
+#include "temp_dir.hpp"
 
 extern char **environ;
 
@@ -72,7 +75,16 @@ Result run(const std::vector<std::string> &args, const std::map<std::string, std
 	pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
 	std::string *dst[2] = {&r.out, &r.err};
 	int open_fds = 2;
-	while (open_fds > 0 && poll(fds, 2, 20000) > 0) {
+	// A sysmapctl that hangs is killed and fails its test, rather than
+	// hanging the run: a deadline far beyond any answer, however slow
+	// the machine.
+	const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+	auto left_ms = [&] {
+		auto left =
+		    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+		return static_cast<int>(std::max<long long>(0, left.count()));
+	};
+	while (open_fds > 0 && poll(fds, 2, left_ms()) > 0) {
 		for (int i = 0; i < 2; i++) {
 			if (fds[i].fd < 0 || !fds[i].revents)
 				continue;
@@ -86,6 +98,13 @@ Result run(const std::vector<std::string> &args, const std::map<std::string, std
 				dst[i]->append(buf, static_cast<std::size_t>(n));
 			}
 		}
+	}
+	for (auto &f : fds)
+		if (f.fd >= 0)
+			close(f.fd);
+	if (open_fds > 0) {
+		kill(pid, SIGKILL);
+		r.err += "\n(test: sysmapctl killed after 120 s without finishing its output)";
 	}
 	int status = 0;
 	waitpid(pid, &status, 0);
@@ -231,7 +250,8 @@ TEST(Tool, ExecProgramStatuses)
 	auto r = run({"exec", "--", "/nonexistent/program"});
 	EXPECT_EQ(127, r.status);
 	EXPECT_TRUE(has(r.err, "sysmapctl: failed to execute /nonexistent/program")) << r.err;
-	std::string plain = testing::TempDir() + "/not-executable";
+	TempDir dir("exec");
+	std::string plain = dir / "not-executable";
 	std::ofstream(plain) << "data\n";
 	std::filesystem::permissions(plain, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 	EXPECT_EQ(126, run({"exec", "--", plain}).status);

@@ -20,6 +20,7 @@ enum : int {
 	kOptUnseal,
 	kOptLock,
 	kOptTree,
+	kOptProxies,
 };
 
 // Every option, declared once: getopt_long()'s tables and the help text
@@ -53,6 +54,8 @@ constexpr Opt kAuditOpts[] = {
 	 "exit 1 if a process is unsealed or opted out,\n5 if some could not be judged"},
 	{'v', "verbose", nullptr, "also list the processes that could not be judged"},
 	{'a', "all", nullptr, "list every process"},
+	{kOptProxies, "proxies", nullptr,
+	 "also read each process's mappings and find\nvDSO proxies a CRIU restore left unsealed\n(slower; needs ptrace access)"},
 	kPid,
 	{'o', "output", "list", "columns to show (+list: add to the default)"},
 	kListColumns, kJson, kRaw, kNoheadings, kHelp, kVersion,
@@ -343,6 +346,9 @@ Options parse(const std::vector<std::string> &args)
 			break;
 		case kOptFailOnUnsealed:
 			o.fail_on_unsealed = true;
+			break;
+		case kOptProxies:
+			o.proxies = true;
 			break;
 		case kOptSeal:
 		case kOptUnseal:

@@ -43,6 +43,7 @@ struct Options {
 	bool verbose = false;              // audit: list processes that could not be judged
 	bool all = false;                  // audit: list every process
 	bool fail_on_unsealed = false;
+	bool proxies = false;             // audit: read mappings, find unsealed vDSO proxies
 	std::optional<bool> seal;         // exec: --seal / --unseal
 	bool lock = false;                // exec, seal: --lock
 	bool tree = false;                // seal: --tree

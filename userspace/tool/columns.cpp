@@ -24,7 +24,7 @@ constexpr std::array kColumns = {
 	Column{Col::Image,   "IMAGE",   8,    0,      "image_sealed", Boolean, true,  Process, "whether the running image's system mappings are sealed"},
 	Column{Col::Policy,  "POLICY",  6,    0,      "policy",       String,  true,  Process, "what the next execve() does: seal or unseal"},
 	Column{Col::Locked,  "LOCKED",  3,    0,      "locked",       Boolean, true,  Process, "whether the policy can no longer change"},
-	Column{Col::Verdict, "VERDICT", 9,    0,      "verdict",      String,  false, Process, "sealed, unsealed, opted-out, none or unknown"},
+	Column{Col::Verdict, "VERDICT", 9,    0,      "verdict",      String,  false, Process, "sealed, unsealed, opted-out, proxy-unsealed, none or unknown"},
 	Column{Col::Reason,  "REASON",  0.3,  kTrunc, "reason",       String,  true,  Process, "why something could not be read or judged"},
 	Column{Col::Mapping, "MAPPING", 13,   0,      "name",         String,  false, Mapping, "system mapping: [vdso], [vvar], [vsyscall], ..."},
 	Column{Col::Start,   "START",   14,   0,      "start",        Number,  false, Mapping, "start address"},

@@ -166,6 +166,8 @@ std::string_view verdict_name(Verdict v)
 		return "unsealed";
 	case Verdict::OptedOut:
 		return "opted-out";
+	case Verdict::ProxyUnsealed:
+		return "proxy-unsealed";
 	case Verdict::None:
 		return "none";
 	case Verdict::Unknown:
@@ -364,7 +366,8 @@ std::string audit_table(const AuditResult &r, const View &view, bool verbose, bo
 std::string audit_summary(const AuditResult &r, bool verbose)
 {
 	std::string out = std::to_string(r.checked) + (r.checked == 1 ? " process" : " processes") + " checked, " +
-	                  std::to_string(r.unsealed) + " with unsealed system mappings or an opted-out policy";
+	                  std::to_string(r.unsealed) +
+	                  " with unsealed system mappings, an opted-out policy or an unsealed vDSO proxy";
 	if (r.unknown)
 		out += ", " + std::to_string(r.unknown) + " could not be judged" +
 		       (verbose ? "" : " (--verbose lists them)");

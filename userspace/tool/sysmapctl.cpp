@@ -198,7 +198,7 @@ int cmd_audit(const cli::Options &o)
 	for (pid_t pid : o.pids)
 		if (std::find(pids.begin(), pids.end(), pid) == pids.end())
 			pids.push_back(pid);
-	AuditResult r = audit(pids, "/proc", o.all);
+	AuditResult r = audit(pids, "/proc", o.all, o.proxies);
 	int rc = report::audit_status(r, o.fail_on_unsealed);
 	if (!o.pids.empty()) {
 		for (pid_t pid : r.gone)
