@@ -19,6 +19,8 @@ packages=(
 	# selftests and make bench: ia32 programs are built with the i686 cross
 	# compilers (gcc-multilib would conflict with every cross compiler below)
 	gcc-i686-linux-gnu g++-i686-linux-gnu libc6-dev-i386-cross
+	# and the selftests' x32 helper with the x32 one
+	gcc-x86-64-linux-gnux32 libc6-dev-x32-cross
 	# guests
 	qemu-system-x86 qemu-system-arm iproute2 python3 libcap2-bin
 	# arm64: cross compilers (AArch64, and AArch32 for the compat vDSO and
