@@ -76,7 +76,8 @@ record_run() {	# record_run NAME RUNNER_STATUS
 
 # Run one guest suite on an x86_64 kernel. It needs that kernel, the
 # userspace and the selftests; if one of them failed to build, the suite is
-# a failure without a boot. APPEND="..." suite ... adds kernel arguments.
+# a failure without a boot. APPEND="..." suite ... adds kernel arguments;
+# ROOT=DIR boots on another root directory (scripts/guest-root.sh).
 suite() {
 	local name=$1 kernel=$2 timeout=$3 rc need
 	shift 3
@@ -91,7 +92,7 @@ suite() {
 	done
 	set +e
 	"$REPO/scripts/vm-run.sh" --name "$name" --timeout "$timeout" ${APPEND:+--append "$APPEND"} \
-		${CPU:+--cpu "$CPU"} \
+		${CPU:+--cpu "$CPU"} ${ROOT:+--root "$ROOT"} \
 		"$(kernel_image "$kernel")" -- "$@"
 	rc=$?
 	set -e
@@ -204,14 +205,60 @@ if [ "$host_only" -eq 0 ]; then
 		fi
 	fi
 	# The mainline series (7.3): its selftests on both kernels, upstream's
-	# tests (sysmap_is_sealed, mm's mseal_test) on the sealing one.
-	SYSMAP_SELFTESTS=$msel NEED="mainline selftests" \
-		suite mainline-seal-selftests "$mseal" 900 tests/guest/run-tests.sh "${mours[@]}"
-	SYSMAP_SELFTESTS=$msel NEED="mainline selftests" \
-		suite mainline-seal-upstream "$mseal" 900 tests/guest/upstream.sh
-	SYSMAP_SELFTESTS=$msel NEED="mainline selftests" \
-		suite mainline-base-selftests "$mbase" 900 tests/guest/run-tests.sh "${mours[@]}"
+	# tests (sysmap_is_sealed, mm's mseal_test) on the sealing one. The
+	# other suites run on 7.3 when named (SUITES="mainline-seal-criu ..."):
+	# criu from a Debian trixie root, since bookworm's criu 3.17 stops on
+	# any 7.3 kernel, the stock one too, before it dumps anything
+	# (scripts/guest-root.sh).
+	export SYSMAP_SELFTESTS=$msel
+	trixie=
+	if named mainline-seal-criu || named mainline-base-criu || named mainline-seal-reseal; then
+		if trixie=$("$REPO/scripts/guest-root.sh" 2>"$RESULTS/guest-root.log"); then
+			echo "ok - guest root: Debian trixie with $(awk '$1 == "criu" { print "criu " $2 }' "$trixie/.versions")" >>"$RESULTS/builds.tap"
+		else
+			echo "not ok - guest root: scripts/guest-root.sh failed (see guest-root.log)" >>"$RESULTS/builds.tap"
+			broken["trixie root"]=1
+		fi
+	fi
+	NEED="mainline selftests" suite mainline-seal-selftests "$mseal" 900 tests/guest/run-tests.sh "${mours[@]}"
+	NEED="mainline selftests" suite mainline-seal-upstream "$mseal" 900 tests/guest/upstream.sh
+	NEED="mainline selftests" suite mainline-base-selftests "$mbase" 900 tests/guest/run-tests.sh "${mours[@]}"
+	if named mainline-seal-selftests-nobody; then
+		NEED="mainline selftests" suite mainline-seal-selftests-nobody "$mseal" 900 tests/guest/selftests-unprivileged.sh
+	fi
+	if named mainline-seal-sysmapctl; then suite mainline-seal-sysmapctl "$mseal" 600 tests/guest/sysmapctl.sh seal; fi
+	if named mainline-base-sysmapctl; then suite mainline-base-sysmapctl "$mbase" 600 tests/guest/sysmapctl.sh base; fi
+	if named mainline-base-criu; then
+		NEED="trixie root" ROOT=$trixie suite mainline-base-criu "$mbase" 600 tests/guest/criu-check.sh
+	fi
+	if named mainline-seal-criu; then
+		NEED="trixie root" ROOT=$trixie suite mainline-seal-criu "$mseal" 1800 tests/guest/criu.sh
+	fi
+	if named mainline-seal-reseal; then
+		NEED="trixie root" ROOT=$trixie suite mainline-seal-reseal "$mseal" 900 tests/guest/reseal.sh
+	fi
+	if named mainline-seal-runsc; then suite mainline-seal-runsc "$mseal" 900 tests/guest/runsc.sh; fi
+	if named mainline-seal-rr-pattern; then suite mainline-seal-rr-pattern "$mseal" 300 tests/guest/rr-pattern.sh; fi
+	if named mainline-seal-compat; then
+		NEED="compat programs" suite mainline-seal-compat "$mseal" 1200 tests/guest/compat.sh
+	fi
+	if named mainline-base-compat; then
+		NEED="compat programs" suite mainline-base-compat "$mbase" 900 tests/guest/compat.sh
+	fi
+	if named mainline-seal-level2-boot; then
+		APPEND="sysctl.vm.mseal_sysmap_optout=2 mseal_sysmap=off" \
+			suite mainline-seal-level2-boot "$mseal" 600 tests/guest/levels.sh boot2
+	fi
+	if named mainline-seal-level-raise; then
+		APPEND="sysctl.vm.mseal_sysmap_optout=0" \
+			suite mainline-seal-level-raise "$mseal" 600 tests/guest/levels.sh raise
+	fi
+	if named mainline-seal-rescue; then
+		APPEND="mseal_sysmap=off" suite mainline-seal-rescue "$mseal" 300 tests/guest/rescue.sh
+	fi
 
+	# The 6.12 backport: every suite, with bookworm's criu.
+	export SYSMAP_SELFTESTS=$sel
 	suite seal-selftests "$seal" 900 tests/guest/run-tests.sh "${ours[@]}"
 	suite seal-selftests-nobody "$seal" 900 tests/guest/selftests-unprivileged.sh
 	suite seal-upstream "$seal" 900 tests/guest/upstream.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot a test kernel in QEMU and run one suite as the guest's init.
 #
-#   vm-run.sh [--timeout SEC] [--name NAME] [--append ARGS] [--cpu MODEL]
+#   vm-run.sh [--timeout SEC] [--name NAME] [--append ARGS] [--cpu MODEL] [--root DIR]
 #             [--smp N] [--mem SIZE] [--plugin SO] KERNEL -- COMMAND [ARGS...]
 #   vm-run.sh --arch arm64 --initrd FILE [--timeout SEC] --name NAME KERNEL
 #
@@ -15,6 +15,10 @@
 # --cpu replaces QEMU's CPU model "max" (e.g. "max,-smap": see
 # tests/guest/compat.sh for the emulator bug that needs it); --smp and
 # --mem the number of vCPUs (2) and the memory (2G x86_64, 1G arm64).
+# --root boots an x86_64 guest on another root directory than the host's
+# (scripts/guest-root.sh makes one with a newer Debian's programs, such as
+# a criu that knows the kernel under test); the repository and the cache
+# are mounted in it at their host paths, as always.
 # --plugin loads a QEMU TCG plugin with out=NAME/icount.txt (make bench's
 # instruction counter, tests/programs/icount_plugin.cpp).
 # The exact QEMU command is saved as NAME/qemu-command, to replay a run.
@@ -33,6 +37,7 @@ cpu=max
 smp=2
 mem=
 plugin=
+root=/
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
@@ -42,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
+	--root) root=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--) shift; break ;;
@@ -88,11 +94,22 @@ if [ "$arch" = x86_64 ]; then
 		i=$((i + 1))
 	done
 fi
+# The guest's init: the repository's, or a copy of it inside another root
+# (the repository is only mounted once init runs).
+init=$REPO/scripts/guest-init.sh
+if [ "$root" != / ]; then
+	[ -x "$root/bin/bash" ] || die "$root is not a root directory (scripts/guest-root.sh makes one)"
+	cmp -s "$init" "$root/sbin/sysmap-guest-init" || install -m 0755 "$init" "$root/sbin/sysmap-guest-init"
+	# Mount points for the repository and the cache (the guest's root is
+	# read-only).
+	mkdir -p "$root$REPO" "$root$CACHE"
+	init=/sbin/sysmap-guest-init
+fi
 case $arch in
 x86_64)
 	qemu=(qemu-system-x86_64 -machine q35 -cpu "$cpu" -smp "$smp" -m "${mem:-2G}" -kernel "$kernel"
-		-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144 root=/dev/root ro init=$REPO/scripts/guest-init.sh${append:+ $append}"
-		-fsdev local,id=root,path=/,readonly=on,multidevs=remap,security_model=none
+		-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144 root=/dev/root ro init=$init${append:+ $append}"
+		-fsdev "local,id=root,path=$root,readonly=on,multidevs=remap,security_model=none"
 		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root)
 	;;
 arm64)
