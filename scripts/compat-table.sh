@@ -50,48 +50,40 @@ row "criu restore, then sealed again (\`sysmapctl criu\`; arm64: \`sysmapctl sea
 	"$(cell arm64-selftests 'criu, arm64: (sysmapctl seal|the re-sealed|in the re-sealed)')"
 row "sysmapctl seal of a running process (ptrace)" "$(cell seal-reseal 'sealed|registers intact|restarted')" "(n/a)" \
 	"$(cell arm64-selftests 'sysmapctl seal, ')"
-row "runsc --rootless do (ptrace platform)" "$(cell mainline-seal-runsc 'runsc sealed')" \
-	"$(cell mainline-seal-runsc 'runsc unsealed')" "not run"
-row "rr pattern (tracer unmaps vvar, moves vdso)" "$(cell mainline-seal-rr-pattern '(^|[^n])sealed:')" \
-	"$(cell mainline-seal-rr-pattern 'unsealed:')" "not run"
+row "runsc --rootless do (ptrace platform)" "$(cell seal-runsc 'runsc sealed')" \
+	"$(cell seal-runsc 'runsc unsealed')" "not run"
+row "rr pattern (tracer unmaps vvar, moves vdso)" "$(cell seal-rr-pattern '(^|[^n])sealed:')" \
+	"$(cell seal-rr-pattern 'unsealed:')" "not run"
 echo
 echo "\"pass\" in a sealed column means the tool failed for the sealing reason the test asserts."
 
 # Debian's programs on a real workload (tests/guest/compat.sh), three ways.
-prog() {	# prog NAME WORKLOAD SEAL-SUITE BASE-SUITE REGEX LOG...
-	local name=$1 workload=$2 seal=$3 base=$4 re=$5 logs l dir
-	shift 5
-	logs=
-	for l in "$@"; do	# SUITE/WAY-SCENARIO
-		case ${l%%/*} in *-wine) dir=build/results-compat ;; *) dir=build/results ;; esac
-		logs+="[${l#*/}]($dir/${l%%/*}/compat-logs/${l#*/}.log) "
-	done
-	printf '| %s | %s | %s | %s | %s | %s|\n' "$name" "$workload" \
+prog() {	# prog NAME WORKLOAD SEAL-SUITE BASE-SUITE REGEX
+	local name=$1 workload=$2 seal=$3 base=$4 re=$5
+	printf '| %s | %s | %s | %s | %s |\n' "$name" "$workload" \
 		"$(cell "$seal" "ok [0-9]+ sealed: $re")" "$(cell "$seal" "ok [0-9]+ unsealed: $re")" \
-		"$(cell "$base" "ok [0-9]+ baseline: $re")" "$logs"
+		"$(cell "$base" "ok [0-9]+ baseline: $re")"
 }
 echo
-echo "| program (Debian bookworm) | workload | sealed | opted out | baseline kernel | logs |"
-echo "|---|---|---|---|---|---|"
-prog "gdb 13.1" "break in the vDSO's \`clock_gettime\`, \`stepi\`, continue" mainline-seal-compat mainline-base-compat \
-	"(gdb|programs start|kernel without)" mainline-seal-compat/sealed-gdb mainline-seal-compat/unsealed-gdb mainline-base-compat/baseline-gdb
-prog "strace 6.1" "\`strace -f\` through \`fork()\` and the child's \`execve()\`" mainline-seal-compat mainline-base-compat \
-	"strace" mainline-seal-compat/sealed-strace mainline-seal-compat/unsealed-strace mainline-base-compat/baseline-strace
-prog "ltrace 0.7.3" "\`ltrace -f\` of the clock calls, through \`execve()\`" mainline-seal-compat mainline-base-compat \
-	"ltrace" mainline-seal-compat/sealed-ltrace mainline-seal-compat/unsealed-ltrace mainline-base-compat/baseline-ltrace
-prog "Valgrind 3.19" "memcheck of a program reading the clocks: a clean report" mainline-seal-compat mainline-base-compat \
-	"valgrind" mainline-seal-compat/sealed-valgrind mainline-seal-compat/unsealed-valgrind mainline-base-compat/baseline-valgrind
-prog "qemu-user 7.2" "static aarch64 and armhf programs" mainline-seal-compat mainline-base-compat \
-	"qemu-" mainline-seal-compat/sealed-qemu-arm mainline-seal-compat/unsealed-qemu-arm mainline-base-compat/baseline-qemu-arm
-prog "User Mode Linux 6.1" "boot with hostfs root, the workload as init, power off" mainline-seal-compat mainline-base-compat \
-	"uml" mainline-seal-compat/sealed-uml mainline-seal-compat/unsealed-uml mainline-base-compat/baseline-uml
+echo "| program (Debian bookworm) | workload | sealed | opted out | baseline kernel |"
+echo "|---|---|---|---|---|"
+prog "gdb 13.1" "break in the vDSO's \`clock_gettime\`, \`stepi\`, continue" seal-compat base-compat \
+	"(gdb|programs start|kernel without)"
+prog "strace 6.1" "\`strace -f\` through \`fork()\` and the child's \`execve()\`" seal-compat base-compat \
+	"strace"
+prog "ltrace 0.7.3" "\`ltrace -f\` of the clock calls, through \`execve()\`" seal-compat base-compat \
+	"ltrace"
+prog "Valgrind 3.19" "memcheck of a program reading the clocks: a clean report" seal-compat base-compat \
+	"valgrind"
+prog "qemu-user 7.2" "static aarch64 and armhf programs" seal-compat base-compat \
+	"qemu-"
+prog "User Mode Linux 6.1" "boot with hostfs root, the workload as init, power off" seal-compat base-compat \
+	"uml"
 prog "Wine 8.0 (\`make compat\`)" "a Windows console program from an empty prefix" seal-wine base-wine \
-	"wine64" seal-wine/sealed-wine seal-wine/unsealed-wine base-wine/baseline-wine
+	"wine64"
 # podman (tests/guest/podman.sh): its own TAP wording, logs in podman-logs.
-d=build/results-compat
-printf '| %s | %s | %s | %s | %s | %s |\n' "podman 4.3 + runc 1.1 + criu 3.17 (\`make compat\`)" \
+printf '| %s | %s | %s | %s | %s |\n' "podman 4.3 + runc 1.1 + criu 3.17 (\`make compat\`)" \
 	"\`podman container checkpoint\` and \`restore\` of a counting busybox container; then \`sysmapctl seal --tree\`" \
 	"$(cell seal-podman ', sealed:|process is sealed|after the failed')" \
 	"$(cell seal-podman 'import|podman run|opted out|stopped|counts on|inherits|seal --tree|re-sealed')" \
-	"$(cell base-podman '.')" \
-	"[sealed]($d/seal-podman/podman-logs/criu-dump-sealed.log) [opted out]($d/seal-podman/podman-logs/restore.log) [baseline]($d/base-podman/podman-logs/restore.log)"
+	"$(cell base-podman '.')"

@@ -8,9 +8,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
+#include <linux/capability.h>
 #include <memory>
 #include <sstream>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fd.hpp"
@@ -172,6 +174,17 @@ std::vector<unsigned char> read_head_at(int dirfd, std::uint64_t addr, std::size
 std::string read_file(const std::string &path)
 {
 	return read_at(AT_FDCWD, path.c_str(), path);
+}
+
+// Whether this process has CAP_SYS_PTRACE in its effective set (the
+// advice on a refused smaps depends on it).
+bool have_cap_sys_ptrace()
+{
+	__user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+	__user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return false;
+	return data[CAP_TO_INDEX(CAP_SYS_PTRACE)].effective & CAP_TO_MASK(CAP_SYS_PTRACE);
 }
 
 // The kernel's PF_KTHREAD (include/linux/sched.h), in /proc/PID/stat.
@@ -466,10 +479,12 @@ Process read_process(pid_t pid, const ReadOptions &what, const std::string &proc
 				throw;
 			// Report what status says, without mappings, and why.
 			p.mappings_error_kind = e.kind();
-			p.mappings_error = e.kind() == ProcError::Kind::Denied
-			                       ? "permission denied: reading smaps needs ptrace access to the "
-			                         "process (its owner, or root with CAP_SYS_PTRACE)"
-			                       : e.what();
+			p.mappings_error = e.kind() != ProcError::Kind::Denied ? e.what()
+			                   : have_cap_sys_ptrace()
+			                       ? "permission denied, with CAP_SYS_PTRACE: kernel.yama.ptrace_scope "
+			                         "or a security module forbids reading this process's smaps"
+			                       : "permission denied: reading smaps needs ptrace access to the "
+			                         "process (its owner, or root with CAP_SYS_PTRACE)";
 		}
 		// A process that exited while it was read may have left half of
 		// it behind (an empty smaps): say that it is gone rather than

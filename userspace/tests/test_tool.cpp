@@ -38,7 +38,7 @@ std::string sysmapctl()
 // Run sysmapctl with `args` and the environment plus `env`; stdout to
 // `stdout_path` if given.
 Result run(const std::vector<std::string> &args, const std::map<std::string, std::string> &env = {},
-           const std::string &stdout_path = "")
+           const std::string &stdout_path = "", const std::vector<std::string> &prefix = {})
 {
 	std::vector<std::string> envs;
 	for (char **e = environ; *e; e++) {
@@ -48,7 +48,11 @@ Result run(const std::vector<std::string> &args, const std::map<std::string, std
 	}
 	for (const auto &[k, v] : env)
 		envs.push_back(k + "=" + v);
-	std::vector<std::string> argv_s = {sysmapctl()};
+	// prefix: a program that runs sysmapctl (its path then comes from
+	// the last element of prefix), e.g. setpriv.
+	std::vector<std::string> argv_s = prefix;
+	if (argv_s.empty())
+		argv_s.push_back(sysmapctl());
 	argv_s.insert(argv_s.end(), args.begin(), args.end());
 	std::vector<char *> argv, envp;
 	for (auto &s : argv_s)
@@ -467,4 +471,39 @@ TEST(Tool, ExecOnASharedAddressSpaceIsBusy)
 	EXPECT_TRUE(has(r.err, "shared with another process")) << r.err;
 	EXPECT_TRUE(has(r.err, "vfork")) << r.err;
 	EXPECT_EQ("SET 1 EBUSY\n", log.text());
+}
+
+// Issue 24, 8: with PID 1's smaps unreadable, "status -r 1" printed
+// nothing and exited 0, and -J lost the cause. Every output mode now exits
+// 3 (the process was not read in full) and says why.
+TEST(Tool, StatusOfUnreadableMappingsFails)
+{
+	if (geteuid() != 0)
+		GTEST_SKIP() << "needs root, to run sysmapctl as nobody";
+	if (access("/usr/bin/setpriv", X_OK) != 0)
+		GTEST_SKIP() << "needs setpriv (util-linux)";
+	// nobody runs a copy in a directory it can reach.
+	TempDir dir("nobody");
+	std::filesystem::permissions(dir.path(),
+	                             std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+	                                 std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+	                                 std::filesystem::perms::others_exec);
+	std::string copy = dir / "sysmapctl";
+	std::filesystem::copy_file(sysmapctl(), copy);
+	std::filesystem::permissions(copy, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+	                                       std::filesystem::perms::group_exec |
+	                                       std::filesystem::perms::others_read |
+	                                       std::filesystem::perms::others_exec);
+	const std::vector<std::string> nobody = {"/usr/bin/setpriv", "--reuid=65534",   "--regid=65534",
+	                                         "--clear-groups",   "--inh-caps=-all", copy};
+	for (const auto &mode : std::vector<std::vector<std::string>>{{}, {"-r"}, {"-J"}}) {
+		std::vector<std::string> args = {"status"};
+		args.insert(args.end(), mode.begin(), mode.end());
+		args.push_back("1");
+		auto r = run(args, {}, "", nobody);
+		std::string all = r.out + r.err;
+		EXPECT_EQ(3, r.status) << "mode " << (mode.empty() ? "table" : mode[0]) << ": " << all;
+		EXPECT_TRUE(has(all, "permission denied")) << all;
+		EXPECT_TRUE(has(all, "root with CAP_SYS_PTRACE")) << all;
+	}
 }

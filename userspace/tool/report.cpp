@@ -195,8 +195,9 @@ Row row_of(const Process &p)
 {
 	Row r{p.pid, &p, Verdict::Unknown, {}};
 	r.verdict = judge(p, &r.reason);
-	if (r.reason.empty())
-		r.reason = p.mappings_error;
+	// Why the mappings are missing is part of the answer too.
+	if (!p.mappings_error.empty())
+		r.reason = r.reason.empty() ? p.mappings_error : r.reason + "; mappings: " + p.mappings_error;
 	return r;
 }
 

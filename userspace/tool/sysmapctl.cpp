@@ -130,6 +130,11 @@ int cmd_status(const cli::Options &o)
 			rc = Exit::kFailed;
 		}
 	}
+	// A process whose mappings could not be read was not reported in
+	// full: exit 3 whatever the output (the document carries the reason).
+	for (const auto &p : procs)
+		if (p.task == Task::Process && !p.mappings)
+			rc = Exit::kFailed;
 	if (o.json) {
 		out(report::status_json(procs, supported));
 	} else if (o.raw) {
