@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix=$tmp/prefix
 n=0 failed=0
-plan=8
+plan=10
 echo "1..$plan"
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
@@ -114,6 +114,15 @@ int main()
 	auto self = sysmap::read_process(getpid(), true);
 	if (!self.mappings || self.mappings->empty())
 		return 1;
+	// An exception of the library's, caught by its type here: its type
+	// information crosses the library's boundary.
+	try {
+		sysmap::read_process(0x3fffffff, false);
+		return 2;
+	} catch (const sysmap::ProcError &e) {
+		if (e.kind() != sysmap::ProcError::Kind::Gone)
+			return 3;
+	}
 	std::cout << self.mappings->size() << " system mappings, supported " << sysmap::kernel_supports_sealing()
 	          << "\n";
 	return 0;
@@ -128,6 +137,30 @@ else
 	show "$tmp/cxx.log"
 fi
 
+# The library exports its documented API only: the C functions of
+# sysmap.h and the sysmap:: namespace (no standard-library instances).
+others=$(nm -D --defined-only "$lib" | awk '{ print $3 }' | grep -v '^LIBSYSMAP_0$' | c++filt |
+	grep -Ev '^(sysmap_[a-z_]+|sysmap::.*|(typeinfo|typeinfo name|vtable) for sysmap::.*)(@@LIBSYSMAP_0)?$' || true)
+if [ -z "$others" ] && nm -D --defined-only "$lib" | grep -q ' sysmap_read_state@@LIBSYSMAP_0$'; then
+	ok "libsysmap.so exports only the documented API, versioned LIBSYSMAP_0 ($(nm -D --defined-only "$lib" | wc -l) symbols)"
+else
+	nok "libsysmap.so exports more than its API: $(head -n 5 <<<"$others" | tr '\n' ' ')"
+fi
+
+# The static library: pkg-config --static, and a program that runs without
+# libsysmap.so.
+# shellcheck disable=SC2046
+if [ -f "$(dirname "$lib")/libsysmap.a" ] &&
+	"$cxx" -std=c++20 -o "$tmp/progxx-static" "$tmp/prog.cpp" $(pkg-config --cflags sysmap) \
+		"$(dirname "$lib")/libsysmap.a" $(pkg-config --static --libs-only-l sysmap | sed 's/-lsysmap//') \
+		>"$tmp/static.log" 2>&1 &&
+	! ldd "$tmp/progxx-static" | grep -q libsysmap && out=$("$tmp/progxx-static"); then
+	ok "libsysmap.a and pkg-config --static: a C++20 program without libsysmap.so runs: $out"
+else
+	nok "libsysmap.a and pkg-config --static"
+	show "$tmp/static.log"
+fi
+
 if out=$("$prefix/bin/sysmapctl" --version) && [[ $out == "sysmapctl from sysmap-seal $version"* ]]; then
 	ok "installed sysmapctl --version: $out"
 else
@@ -135,10 +168,17 @@ else
 fi
 
 if command -v man >/dev/null; then
-	if MANPATH=$prefix/share/man man -w sysmapctl >/dev/null 2>&1 && MANPATH=$prefix/share/man man -w 3 libsysmap >/dev/null 2>&1; then
-		ok "man finds sysmapctl(1) and libsysmap(3) under the prefix"
+	# Every C function of sysmap.h has a page name (a link to libsysmap(3)).
+	fns=$(sed -nE 's/^(SYSMAP_INLINE )?(int |const char \*)(sysmap_[a-z_]+)\(.*/\3/p' "$prefix/include/sysmap/sysmap.h")
+	missing=()
+	for page in sysmapctl "3 libsysmap" $(printf '3 %s\n' $fns | tr ' ' '~'); do
+		# shellcheck disable=SC2086
+		MANPATH=$prefix/share/man man -w ${page//\~/ } >/dev/null 2>&1 || missing+=("${page//\~/ }")
+	done
+	if [ -n "$fns" ] && [ ${#missing[@]} -eq 0 ]; then
+		ok "man finds sysmapctl(1), libsysmap(3) and a page for each C function: $(echo $fns)"
 	else
-		nok "man finds sysmapctl(1) and libsysmap(3) under the prefix"
+		nok "man finds no page for: ${missing[*]} (functions: $(echo $fns))"
 	fi
 else
 	ok "man finds the pages # SKIP man is not installed"

@@ -6,7 +6,10 @@
  *
  * The inline helpers below need no library: they are thin wrappers around
  * prctl(2). The functions declared after them are in libsysmap
- * (pkg-config --cflags --libs sysmap).
+ * (pkg-config --cflags --libs sysmap; --static for libsysmap.a).
+ *
+ * The header is C89: C89 compilers get the helpers as static functions, C99
+ * and later (and C++) as static inline ones.
  *
  * All functions return -1 and set errno on failure, like the system calls
  * they wrap; EINVAL from sysmap_get_flags() means the kernel does not seal
