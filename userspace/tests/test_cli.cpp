@@ -221,3 +221,22 @@ TEST(Cli, HelpHasTheLayoutOfUtilLinux)
 	EXPECT_EQ(std::string::npos, audit.find(" SEALED ")) << "a mapping column in audit's help";
 	EXPECT_EQ(std::string::npos, usage(Command::Check).find("Available output columns")) << "check takes no -o";
 }
+
+// Issue 24, conventions: util-linux's -O/--output-all, -u/--notruncate and
+// -H for --list-columns.
+TEST(Cli, OutputAllNotruncateListColumns)
+{
+	auto o = p({"status", "-O", "-u", "1"});
+	EXPECT_TRUE(o.output_all);
+	EXPECT_TRUE(o.notruncate);
+	EXPECT_TRUE(p({"audit", "-H"}).list_columns);
+	EXPECT_TRUE(p({"audit", "--output-all"}).output_all);
+	auto all = all_columns(Command::Audit, p({"audit", "-O"}));
+	EXPECT_EQ(sysmap::cols::Col::Command, all.back()) << "COMMAND last";
+	EXPECT_EQ(11u, all.size()) << "every process column";
+	auto raw = all_columns(Command::Status, p({"status", "-O", "-r"}));
+	EXPECT_EQ(sysmap::cols::Col::Pid, raw.front());
+	EXPECT_EQ(8u, raw.size()) << "PID and every mapping column";
+	EXPECT_NE("(no error)", error_of({"status", "-o", "PID", "-O"}).first);
+	EXPECT_NE("(no error)", error_of({"audit", "-J", "-O"}).first);
+}

@@ -14,8 +14,7 @@ namespace
 
 // Long options without a short form.
 enum : int {
-	kOptListColumns = 0x100,
-	kOptFailOnUnsealed,
+	kOptFailOnUnsealed = 0x100,
 	kOptSeal,
 	kOptUnseal,
 	kOptLock,
@@ -38,16 +37,18 @@ constexpr Opt kVersion{'V', "version", nullptr, "display version"};
 constexpr Opt kJson{'J', "json", nullptr, "one JSON document (its schema is in sysmapctl(1))"};
 constexpr Opt kRaw{'r', "raw", nullptr, "raw output: one line per row, values escaped"};
 constexpr Opt kNoheadings{'n', "noheadings", nullptr, "do not print table headings"};
-constexpr Opt kListColumns{kOptListColumns, "list-columns", nullptr, "list the columns and exit"};
+constexpr Opt kListColumns{'H', "list-columns", nullptr, "list the columns and exit"};
+constexpr Opt kOutputAll{'O', "output-all", nullptr, "every column"};
+constexpr Opt kNotruncate{'u', "notruncate", nullptr, "do not truncate text in columns"};
 constexpr Opt kPid{'p', "pid", "pid[,...]", "only these processes"};
 
 constexpr Opt kGlobalOpts[] = {kHelp, kVersion};
 constexpr Opt kStatusOpts[] = {
 	kPid,
 	{'o', "output", "list", "columns of the mapping tables\n(+list: add to the default)"},
-	kListColumns, kJson,
+	kOutputAll, kListColumns, kJson,
 	{'r', "raw", nullptr, "one flat table of every process's mappings,\nvalues escaped"},
-	kNoheadings, kHelp, kVersion,
+	kNoheadings, kNotruncate, kHelp, kVersion,
 };
 constexpr Opt kAuditOpts[] = {
 	{kOptFailOnUnsealed, "fail-on-unsealed", nullptr,
@@ -58,7 +59,7 @@ constexpr Opt kAuditOpts[] = {
 	 "also read each process's mappings and find\nvDSO proxies a CRIU restore left unsealed\n(slower; needs ptrace access)"},
 	kPid,
 	{'o', "output", "list", "columns to show (+list: add to the default)"},
-	kListColumns, kJson, kRaw, kNoheadings, kHelp, kVersion,
+	kOutputAll, kListColumns, kJson, kRaw, kNoheadings, kNotruncate, kHelp, kVersion,
 };
 constexpr Opt kCheckOpts[] = {kJson, kHelp, kVersion};
 constexpr Opt kExecOpts[] = {
@@ -79,9 +80,11 @@ constexpr Opt kCriuOpts[] = {kHelp, kVersion};
 // clang-format on
 
 // Options that exclude each other, per group; see sysmapctl(1).
-constexpr std::array<std::array<int, 2>, 3> kExclusive = {{
+constexpr std::array<std::array<int, 2>, 5> kExclusive = {{
     {'J', 'r'},             // one output format
     {'J', 'o'},             // --json prints the whole schema
+    {'J', 'O'},             // the same
+    {'o', 'O'},             // one list of columns
     {kOptSeal, kOptUnseal}, // one policy
 }};
 
@@ -341,8 +344,14 @@ Options parse(const std::vector<std::string> &args)
 		case 'a':
 			o.all = true;
 			break;
-		case kOptListColumns:
+		case 'H':
 			o.list_columns = true;
+			break;
+		case 'O':
+			o.output_all = true;
+			break;
+		case 'u':
+			o.notruncate = true;
 			break;
 		case kOptFailOnUnsealed:
 			o.fail_on_unsealed = true;
@@ -429,6 +438,26 @@ std::vector<cols::Col> default_columns(Command command, const Options &o)
 	if (o.raw)
 		return {Pid, Mapping, Start, End, Perms, Sealed};
 	return {Mapping, Start, End, Perms, Sealed};
+}
+
+std::vector<cols::Col> all_columns(Command command, const Options &o)
+{
+	std::vector<cols::Col> out;
+	if (command == Command::Audit) {
+		// Every process column, COMMAND last.
+		for (const auto &c : cols::all_columns())
+			if (c.scope == cols::Scope::Process && c.id != cols::Col::Command)
+				out.push_back(c.id);
+		out.push_back(cols::Col::Command);
+		return out;
+	}
+	// status: every mapping column, after the PID in a raw table.
+	if (o.raw)
+		out.push_back(cols::Col::Pid);
+	for (const auto &c : cols::all_columns())
+		if (c.scope == cols::Scope::Mapping)
+			out.push_back(c.id);
+	return out;
 }
 
 std::string usage(Command command)

@@ -40,6 +40,8 @@ struct Options {
 	bool raw = false;
 	bool noheadings = false;
 	std::optional<std::string> output; // -o/--output, as given
+	bool output_all = false;           // -O/--output-all
+	bool notruncate = false;           // -u/--notruncate
 	bool verbose = false;              // audit: list processes that could not be judged
 	bool all = false;                  // audit: list every process
 	bool fail_on_unsealed = false;
@@ -77,6 +79,8 @@ int usage_status(Command command);
 
 // The columns a table shows when -o does not say (mapping tables: `raw`
 // flattens every process into one table, so it starts with PID).
+// Every column -O/--output-all shows for the command.
+std::vector<cols::Col> all_columns(Command command, const Options &o);
 std::vector<cols::Col> default_columns(Command command, const Options &o);
 
 } // namespace sysmap::cli

@@ -48,7 +48,7 @@ Table make_table(const View &view)
 	for (Col c : view.columns) {
 		const auto &info = cols::column(c);
 		tc.push_back({std::string(info.name), info.whint, (info.flags & cols::kRight) != 0,
-		              (info.flags & cols::kTrunc) != 0});
+		              !view.notruncate && (info.flags & cols::kTrunc) != 0});
 	}
 	Table t(std::move(tc));
 	t.set_raw(view.raw);

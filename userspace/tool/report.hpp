@@ -26,6 +26,7 @@ struct View {
 	std::vector<cols::Col> columns;
 	bool raw = false;
 	bool noheadings = false;
+	bool notruncate = false;
 };
 
 // One process, as a row: what was read of it (nothing, if it could not

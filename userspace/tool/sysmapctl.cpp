@@ -101,7 +101,12 @@ report::View view_of(cli::Command command, const cli::Options &o)
 	report::View v;
 	v.raw = o.raw;
 	v.noheadings = o.noheadings;
+	v.notruncate = o.notruncate;
 	auto defaults = cli::default_columns(command, o);
+	if (o.output_all && !o.list_columns) {
+		v.columns = cli::all_columns(command, o);
+		return v;
+	}
 	v.columns = o.output && !o.list_columns
 	                ? cols::parse_list(*o.output, defaults,
 	                                   command == cli::Command::Audit ? cols::Scope::Process : cols::Scope::Mapping)
