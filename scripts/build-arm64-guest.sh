@@ -93,7 +93,7 @@ arm-linux-gnueabihf-gcc -O2 -static -marm -Wall -Werror -Wl,-z,max-page-size=0x1
 # criu's workload (tests/guest/arm64-criu.sh).
 aarch64-linux-gnu-g++ -std=c++20 -O2 -static -Wall -Werror -I "$REPO/userspace/include" \
 	-o "$root/tests/criu_workload" "$REPO/tests/programs/criu_workload.cpp" \
-	"$REPO/build/arm64-userspace/libsysmap_static.a" -pthread >&2
+	"$REPO/build/arm64-userspace/libsysmap.a" -pthread >&2
 cp "$REPO/build/arm64-userspace/sysmapctl" "$root/bin/sysmapctl"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 echo "$work/initramfs.cpio.gz"
