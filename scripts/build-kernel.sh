@@ -95,6 +95,23 @@ if [ ${#missing[@]} -gt 0 ]; then
 	die "$name: these fragment options did not survive olddefconfig" \
 		"(missing dependency?): ${missing[*]}"
 fi
+# The image in the cache is current when the configuration, the source tree
+# and the compiler are those it was built from: a warm run then skips make
+# (the kernel and its baseline share an object directory, so make alone
+# would recompile every file each time it switches between them).
+dest=$(kernel_image "$name")
+key=$({
+	echo "$name"
+	git -C "$src" rev-parse 'HEAD^{tree}'
+	"$cc" --version | head -n 1
+	echo "${cross[*]}"
+	cat "$cfg/.config"
+} | sha256sum | cut -d' ' -f1)
+if [ -f "$dest" ] && [ "$(cat "$(dirname "$dest")/key" 2>/dev/null)" = "$key" ]; then
+	msg "$name kernel is up to date ($dest)"
+	echo "$dest"
+	exit 0
+fi
 if ! cmp -s "$cfg/.config" "$out/.config"; then
 	cp "$cfg/.config" "$out/.config"
 fi
@@ -119,9 +136,10 @@ fi
 msg "$name kernel built in $((SECONDS - start)) s"
 # The image is copied out of the shared directory, which the next build of
 # the other configuration changes.
-dest=$(kernel_image "$name")
 mkdir -p "$(dirname "$dest")"
+rm -f "$(dirname "$dest")/key"
 cp "$out/$image" "$dest.tmp"
 cp "$out/.config" "$(dirname "$dest")/config"
 mv "$dest.tmp" "$dest"
+echo "$key" >"$(dirname "$dest")/key"
 echo "$dest"
