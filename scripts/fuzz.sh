@@ -14,11 +14,9 @@ cmake --build "$out" -j"$JOBS" --target fuzz_smaps fuzz_status >"$out.log" 2>&1 
 	echo "not ok 2 fuzz_status: the fuzz targets did not build"
 	exit 1
 }
-status=0
-i=0
-for target in smaps status; do
-	i=$((i + 1))
-	corpus=$out/corpus-$target
+# The targets run side by side, one per core; their results print in order.
+fuzz() {	# fuzz N TARGET: one TAP line
+	local i=$1 target=$2 corpus=$out/corpus-$2 runs
 	mkdir -p "$corpus"
 	cp "$REPO"/userspace/tests/fixtures/* "$corpus/"
 	if (cd "$out" && UBSAN_OPTIONS=halt_on_error=1 "./fuzz_$target" -max_total_time="$seconds" \
@@ -30,11 +28,19 @@ for target in smaps status; do
 			# A fuzzer that exits 0 without its closing "Done N runs"
 			# line did not fuzz anything.
 			echo "not ok $i fuzz_$target: ran no inputs (see $out/fuzz_$target.log)"
-			status=1
+			return 1
 		fi
 	else
 		echo "not ok $i fuzz_$target: see $out/fuzz_$target.log"
-		status=1
+		return 1
 	fi
-done
+}
+status=0
+fuzz 1 smaps >"$out/fuzz_smaps.tap" &
+p1=$!
+fuzz 2 status >"$out/fuzz_status.tap" &
+p2=$!
+wait "$p1" || status=1
+wait "$p2" || status=1
+cat "$out/fuzz_smaps.tap" "$out/fuzz_status.tap"
 exit $status
