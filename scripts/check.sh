@@ -74,15 +74,39 @@ record_run() {	# record_run NAME RUNNER_STATUS
 	fi
 }
 
-# Run one guest suite on an x86_64 kernel. It needs that kernel, the
-# userspace and the selftests; if one of them failed to build, the suite is
-# a failure without a boot. APPEND="..." suite ... adds kernel arguments;
-# ROOT=DIR boots on another root directory (scripts/guest-root.sh).
+# Guest suites run SYSMAP_GUEST_JOBS at a time (2 by default): a suite's
+# guest mostly keeps one emulated CPU busy, so two of them use both cores
+# of the machine. Every wait in the suites is for a condition, not a time
+# (issue 26), so a guest that runs slower beside another still passes.
+guest_jobs=${SYSMAP_GUEST_JOBS:-2}
+guest_pids=()
+# The arm64 kernel's build in the background (below) takes a slot while it
+# runs, so that on a cold cache it is not starved behind two guests.
+arm64_build=
+guest_slot() {	# wait until fewer than $guest_jobs guests (or builds) run
+	local alive p busy
+	while :; do
+		alive=()
+		for p in ${guest_pids[@]+"${guest_pids[@]}"}; do
+			! kill -0 "$p" 2>/dev/null || alive+=("$p")
+		done
+		guest_pids=(${alive[@]+"${alive[@]}"})
+		busy=(${alive[@]+"${alive[@]}"})
+		[ -z "$arm64_build" ] || ! kill -0 "$arm64_build" 2>/dev/null || busy+=("$arm64_build")
+		[ ${#busy[@]} -ge "$guest_jobs" ] || return 0
+		wait -n "${busy[@]}" || true
+	done
+}
+
+# Run one guest suite on an x86_64 kernel, in the background once a slot is
+# free. It needs that kernel, the userspace and the selftests; if one of
+# them failed to build, the suite is a failure without a boot.
+# APPEND="..." suite ... adds kernel arguments; ROOT=DIR boots on another
+# root directory (scripts/guest-root.sh).
 suite() {
-	local name=$1 kernel=$2 timeout=$3 rc need
+	local name=$1 kernel=$2 timeout=$3 need
 	shift 3
 	want "$name" || return 0
-	stage "$name: booting the $kernel kernel (timeout ${timeout}s)"
 	for need in "$kernel kernel" userspace selftests ${NEED:+"$NEED"}; do
 		if [ -n "${broken[$need]:-}" ]; then
 			echo "not ok - vm $name: not run, the $need build failed" >>"$runner_tap"
@@ -90,15 +114,21 @@ suite() {
 			return 0
 		fi
 	done
-	set +e
-	"$REPO/scripts/vm-run.sh" --name "$name" --timeout "$timeout" ${APPEND:+--append "$APPEND"} \
-		${CPU:+--cpu "$CPU"} ${ROOT:+--root "$ROOT"} \
-		"$(kernel_image "$kernel")" -- "$@"
-	rc=$?
-	set -e
-	record_run "$name" "$rc"
-	read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/$name.tap")
-	msg "    $name: $p passed, $f failed, $s skipped in $(cat "$RESULTS/$name/seconds" 2>/dev/null || echo ?)s"
+	guest_slot
+	msg "$name: booting the $kernel kernel (timeout ${timeout}s)"
+	(
+		set +e
+		"$REPO/scripts/vm-run.sh" --name "$name" --timeout "$timeout" ${APPEND:+--append "$APPEND"} \
+			${CPU:+--cpu "$CPU"} ${ROOT:+--root "$ROOT"} \
+			"$(kernel_image "$kernel")" -- "$@"
+		rc=$?
+		record_run "$name" "$rc"
+		read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/$name.tap")
+		secs=$(cat "$RESULTS/$name/seconds" 2>/dev/null || echo 0)
+		msg "    $name: $p passed, $f failed, $s skipped in ${secs}s"
+		printf '%6d s    guest %s on %s\n' "$secs" "$name" "$kernel" >>"$timings"
+	) &
+	guest_pids+=($!)
 }
 
 stage "dependencies"
@@ -147,13 +177,26 @@ stage "harness: host self-tests"
 "$REPO/tests/harness/host-tests.sh" >"$RESULTS/harness-host.tap" 2>"$RESULTS/harness-host.log" || true
 
 stage "series: git am round trip of both series, checkpatch --strict, make install"
-"$REPO/tests/harness/series-roundtrip.sh" >"$RESULTS/series.tap" 2>"$RESULTS/series.log" || true
+# checkpatch.pl takes 40 s a series: both run beside the round trip, once
+# the base trees exist (a cold cache unpacks them here, one at a time).
 for s in mainline 6.12; do
-	if SYSMAP_SERIES=$s "$REPO/scripts/checkpatch.sh" >"$RESULTS/checkpatch-$s.log" 2>&1; then
-		echo "ok - checkpatch.pl --strict, $s series: every patch clean (or an accepted, justified finding)" >>"$RESULTS/series.tap"
-	else
-		echo "not ok - checkpatch.pl --strict, $s series: see checkpatch-$s.log" >>"$RESULTS/series.tap"
-	fi
+	SYSMAP_SERIES=$s "$REPO/scripts/kernel-tree.sh" build-src >/dev/null || true
+done
+for s in mainline 6.12; do
+	(
+		if SYSMAP_SERIES=$s "$REPO/scripts/checkpatch.sh" >"$RESULTS/checkpatch-$s.log" 2>&1; then
+			echo "ok - checkpatch.pl --strict, $s series: every patch clean (or an accepted, justified finding)"
+		else
+			echo "not ok - checkpatch.pl --strict, $s series: see checkpatch-$s.log"
+		fi >"$RESULTS/checkpatch-$s.result"
+	) &
+done
+"$REPO/tests/harness/series-roundtrip.sh" >"$RESULTS/series.tap" 2>"$RESULTS/series.log" || true
+wait
+for s in mainline 6.12; do
+	cat "$RESULTS/checkpatch-$s.result" >>"$RESULTS/series.tap" 2>/dev/null ||
+		echo "not ok - checkpatch.pl --strict, $s series: no result" >>"$RESULTS/series.tap"
+	rm -f "$RESULTS/checkpatch-$s.result"
 done
 "$REPO/tests/harness/distro-configs.sh" >"$RESULTS/distro-configs.tap" 2>"$RESULTS/distro-configs.log" || true
 
@@ -173,46 +216,49 @@ if [ "$host_only" -eq 0 ]; then
 	rm -rf "$sel"
 	build selftests env SYSMAP_SERIES=6.12 "$REPO/scripts/build-selftests.sh" || true
 	build "compat programs" "$REPO/scripts/build-compat.sh" || true
-	export SYSMAP_SELFTESTS=$sel
 	ours=("$sel"/mseal_system_mappings/sysmap_*_test)
 
-	# The arm64 kernel and initramfs build while the x86_64 guests run (a
-	# guest leaves one of the two cores mostly idle), at a lower priority
-	# so that the guests keep theirs.
-	arm64_build=
+	# The arm64 kernel and initramfs build while the x86_64 guests run, at a
+	# lower priority, and the arm64 guest boots once they are built: the
+	# whole job holds one of the guest slots (guest_slot).
 	if want arm64-selftests; then
-		msg "arm64: building the kernel and the guest's initramfs in the background" \
-			"(log: $RESULTS/arm64-build.log)"
+		msg "arm64: building the kernel and the guest's initramfs in the background," \
+			"then booting it (log: $RESULTS/arm64-build.log)"
 		(
 			started=$SECONDS
-			rc=0
-			build "arm64-seal kernel" nice -n 10 "$REPO/scripts/build-kernel.sh" arm64-seal &&
-				build "arm64 initramfs" nice -n 10 "$REPO/scripts/build-arm64-guest.sh" || rc=1
-			printf '%6d s  %s\n' $((SECONDS - started)) \
-				"arm64: kernel and initramfs (in the background of the x86_64 guests)" >>"$timings"
-			exit $rc
-		) 2>"$RESULTS/arm64-build.log" &
+			rc=1
+			if build "arm64-seal kernel" nice -n 10 "$REPO/scripts/build-kernel.sh" arm64-seal \
+				2>>"$RESULTS/arm64-build.log" &&
+				build "arm64 initramfs" nice -n 10 "$REPO/scripts/build-arm64-guest.sh" \
+					2>>"$RESULTS/arm64-build.log"; then
+				printf '%6d s    arm64: kernel and initramfs\n' $((SECONDS - started)) >>"$timings"
+				msg "arm64-selftests: booting the arm64 kernel (timeout 1500s)"
+				set +e
+				"$REPO/scripts/vm-run.sh" --arch arm64 --initrd "$CACHE/arm64/initramfs.cpio.gz" \
+					--name arm64-selftests --timeout 1500 "$(kernel_image arm64-seal)"
+				rc=$?
+				set -e
+				printf '%6d s    guest arm64-selftests on arm64-seal\n' \
+					"$(cat "$RESULTS/arm64-selftests/seconds" 2>/dev/null || echo 0)" >>"$timings"
+			fi
+			record_run arm64-selftests "$rc"
+			read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/arm64-selftests.tap")
+			msg "    arm64-selftests: $p passed, $f failed, $s skipped"
+		) &
 		arm64_build=$!
 	fi
 
-	if want harness-vm; then
-		stage "harness-vm: failing, hanging and warning guests fail the run; any checkout path works"
-		if [ -n "${broken["$base kernel"]:-}" ]; then
-			echo "not ok - harness-vm: not run, the $base kernel build failed" >"$RESULTS/harness-vm.tap"
-		else
-			"$REPO/tests/harness/vm-tests.sh" "$(kernel_image "$base")" \
-				>"$RESULTS/harness-vm.tap" 2>"$RESULTS/harness-vm.log" || true
-		fi
-	fi
-	# The mainline series (7.3): its selftests on both kernels, upstream's
-	# tests (sysmap_is_sealed, mm's mseal_test) on the sealing one. The
-	# other suites run on 7.3 when named (SUITES="mainline-seal-criu ..."):
-	# criu from a Debian trixie root, since bookworm's criu 3.17 stops on
-	# any 7.3 kernel, the stock one too, before it dumps anything
-	# (scripts/guest-root.sh).
-	export SYSMAP_SELFTESTS=$msel
+	stage "guests: $guest_jobs at a time, the longest first (each suite's time is below)"
+	# The mainline series (7.3) runs every suite: its selftests on both
+	# kernels, upstream's tests (sysmap_is_sealed, mm's mseal_test), the
+	# tools and the levels; criu from a Debian trixie root, since
+	# bookworm's criu 3.17 stops on any 7.3 kernel, the stock one too,
+	# before it dumps anything (scripts/guest-root.sh). The 6.12 backport
+	# runs its selftests on both kernels, upstream's test, criu (bookworm's)
+	# and re-sealing; its other suites when named (SUITES="seal-compat ...",
+	# make compat for Wine and podman).
 	trixie=
-	if named mainline-seal-criu || named mainline-base-criu || named mainline-seal-reseal; then
+	if want mainline-seal-criu || want mainline-base-criu || want mainline-seal-reseal; then
 		if trixie=$("$REPO/scripts/guest-root.sh" 2>"$RESULTS/guest-root.log"); then
 			echo "ok - guest root: Debian trixie with $(awk '$1 == "criu" { print "criu " $2 }' "$trixie/.versions")" >>"$RESULTS/builds.tap"
 		else
@@ -220,93 +266,85 @@ if [ "$host_only" -eq 0 ]; then
 			broken["trixie root"]=1
 		fi
 	fi
-	NEED="mainline selftests" suite mainline-seal-selftests "$mseal" 900 tests/guest/run-tests.sh "${mours[@]}"
-	NEED="mainline selftests" suite mainline-seal-upstream "$mseal" 900 tests/guest/upstream.sh
-	NEED="mainline selftests" suite mainline-base-selftests "$mbase" 900 tests/guest/run-tests.sh "${mours[@]}"
-	if named mainline-seal-selftests-nobody; then
-		NEED="mainline selftests" suite mainline-seal-selftests-nobody "$mseal" 900 tests/guest/selftests-unprivileged.sh
+	m=(env SYSMAP_SELFTESTS="$msel")
+	o=(env SYSMAP_SELFTESTS="$sel")
+	# Longest first, so that the slots end close together.
+	NEED="trixie root" ROOT=$trixie suite mainline-seal-reseal "$mseal" 1800 "${m[@]}" tests/guest/reseal.sh
+	suite seal-reseal "$seal" 1800 "${o[@]}" tests/guest/reseal.sh
+	if want harness-vm; then
+		if [ -n "${broken["$base kernel"]:-}" ]; then
+			echo "not ok - harness-vm: not run, the $base kernel build failed" >"$RESULTS/harness-vm.tap"
+		else
+			guest_slot
+			msg "harness-vm: failing, hanging and warning guests fail the run; any checkout path works"
+			(
+				start=$SECONDS
+				"$REPO/tests/harness/vm-tests.sh" "$(kernel_image "$base")" \
+					>"$RESULTS/harness-vm.tap" 2>"$RESULTS/harness-vm.log" || true
+				printf '%6d s    guests of harness-vm on %s\n' $((SECONDS - start)) "$base" >>"$timings"
+			) &
+			guest_pids+=($!)
+		fi
 	fi
-	if named mainline-seal-sysmapctl; then suite mainline-seal-sysmapctl "$mseal" 600 tests/guest/sysmapctl.sh seal; fi
-	if named mainline-base-sysmapctl; then suite mainline-base-sysmapctl "$mbase" 600 tests/guest/sysmapctl.sh base; fi
-	if named mainline-base-criu; then
-		NEED="trixie root" ROOT=$trixie suite mainline-base-criu "$mbase" 600 tests/guest/criu-check.sh
-	fi
-	if named mainline-seal-criu; then
-		NEED="trixie root" ROOT=$trixie suite mainline-seal-criu "$mseal" 1800 tests/guest/criu.sh
-	fi
-	if named mainline-seal-reseal; then
-		NEED="trixie root" ROOT=$trixie suite mainline-seal-reseal "$mseal" 900 tests/guest/reseal.sh
-	fi
-	if named mainline-seal-runsc; then suite mainline-seal-runsc "$mseal" 900 tests/guest/runsc.sh; fi
-	if named mainline-seal-rr-pattern; then suite mainline-seal-rr-pattern "$mseal" 300 tests/guest/rr-pattern.sh; fi
-	if named mainline-seal-compat; then
-		NEED="compat programs" suite mainline-seal-compat "$mseal" 1200 tests/guest/compat.sh
-	fi
-	if named mainline-base-compat; then
-		NEED="compat programs" suite mainline-base-compat "$mbase" 900 tests/guest/compat.sh
-	fi
-	if named mainline-seal-level2-boot; then
-		APPEND="sysctl.vm.mseal_sysmap_optout=2 mseal_sysmap=off" \
-			suite mainline-seal-level2-boot "$mseal" 600 tests/guest/levels.sh boot2
-	fi
-	if named mainline-seal-level-raise; then
-		APPEND="sysctl.vm.mseal_sysmap_optout=0" \
-			suite mainline-seal-level-raise "$mseal" 600 tests/guest/levels.sh raise
-	fi
-	if named mainline-seal-rescue; then
-		APPEND="mseal_sysmap=off" suite mainline-seal-rescue "$mseal" 300 tests/guest/rescue.sh
-	fi
+	NEED="compat programs" suite mainline-seal-compat "$mseal" 1200 "${m[@]}" tests/guest/compat.sh
+	NEED="mainline selftests" suite mainline-seal-selftests "$mseal" 900 "${m[@]}" tests/guest/run-tests.sh "${mours[@]}"
+	NEED="trixie root" ROOT=$trixie suite mainline-seal-criu "$mseal" 1800 "${m[@]}" tests/guest/criu.sh
+	suite seal-criu "$seal" 1800 "${o[@]}" tests/guest/criu.sh
+	suite seal-selftests "$seal" 900 "${o[@]}" tests/guest/run-tests.sh "${ours[@]}"
+	NEED="compat programs" suite mainline-base-compat "$mbase" 900 "${m[@]}" tests/guest/compat.sh
+	NEED="mainline selftests" suite mainline-seal-selftests-nobody "$mseal" 900 "${m[@]}" tests/guest/selftests-unprivileged.sh
+	APPEND="sysctl.vm.mseal_sysmap_optout=0" \
+		suite mainline-seal-level-raise "$mseal" 600 "${m[@]}" tests/guest/levels.sh raise
+	suite mainline-seal-sysmapctl "$mseal" 600 "${m[@]}" tests/guest/sysmapctl.sh seal
+	NEED="mainline selftests" suite mainline-base-selftests "$mbase" 900 "${m[@]}" tests/guest/run-tests.sh "${mours[@]}"
+	suite base-selftests "$base" 900 "${o[@]}" tests/guest/run-tests.sh "${ours[@]}"
+	APPEND="sysctl.vm.mseal_sysmap_optout=2 mseal_sysmap=off" \
+		suite mainline-seal-level2-boot "$mseal" 600 "${m[@]}" tests/guest/levels.sh boot2
+	NEED="mainline selftests" suite mainline-seal-upstream "$mseal" 900 "${m[@]}" tests/guest/upstream.sh
+	suite mainline-seal-runsc "$mseal" 900 "${m[@]}" tests/guest/runsc.sh
+	suite seal-upstream "$seal" 900 "${o[@]}" tests/guest/upstream.sh
+	NEED="trixie root" ROOT=$trixie suite mainline-base-criu "$mbase" 600 "${m[@]}" tests/guest/criu-check.sh
+	suite base-criu "$base" 600 "${o[@]}" tests/guest/criu-check.sh
+	APPEND="mseal_sysmap=off" suite mainline-seal-rescue "$mseal" 300 "${m[@]}" tests/guest/rescue.sh
+	suite mainline-base-sysmapctl "$mbase" 600 "${m[@]}" tests/guest/sysmapctl.sh base
+	suite mainline-seal-rr-pattern "$mseal" 300 "${m[@]}" tests/guest/rr-pattern.sh
 
-	# The 6.12 backport: every suite, with bookworm's criu.
-	export SYSMAP_SELFTESTS=$sel
-	suite seal-selftests "$seal" 900 tests/guest/run-tests.sh "${ours[@]}"
-	suite seal-selftests-nobody "$seal" 900 tests/guest/selftests-unprivileged.sh
-	suite seal-upstream "$seal" 900 tests/guest/upstream.sh
-	suite base-selftests "$base" 900 tests/guest/run-tests.sh "${ours[@]}"
-	suite seal-sysmapctl "$seal" 600 tests/guest/sysmapctl.sh seal
-	suite base-sysmapctl "$base" 600 tests/guest/sysmapctl.sh base
-	suite base-criu "$base" 600 tests/guest/criu-check.sh
-	suite seal-criu "$seal" 1800 tests/guest/criu.sh
-	suite seal-runsc "$seal" 900 tests/guest/runsc.sh
-	suite seal-rr-pattern "$seal" 300 tests/guest/rr-pattern.sh
-	suite seal-reseal "$seal" 900 tests/guest/reseal.sh
-	NEED="compat programs" suite seal-compat "$seal" 1200 tests/guest/compat.sh
-	NEED="compat programs" suite base-compat "$base" 900 tests/guest/compat.sh
+	# The 6.12 suites that run when named.
+	if named seal-compat; then NEED="compat programs" suite seal-compat "$seal" 1200 "${o[@]}" tests/guest/compat.sh; fi
+	if named base-compat; then NEED="compat programs" suite base-compat "$base" 900 "${o[@]}" tests/guest/compat.sh; fi
+	if named seal-selftests-nobody; then
+		suite seal-selftests-nobody "$seal" 900 "${o[@]}" tests/guest/selftests-unprivileged.sh
+	fi
+	if named seal-sysmapctl; then suite seal-sysmapctl "$seal" 600 "${o[@]}" tests/guest/sysmapctl.sh seal; fi
+	if named base-sysmapctl; then suite base-sysmapctl "$base" 600 "${o[@]}" tests/guest/sysmapctl.sh base; fi
+	if named seal-level-raise; then
+		APPEND="sysctl.vm.mseal_sysmap_optout=0" \
+			suite seal-level-raise "$seal" 600 "${o[@]}" tests/guest/levels.sh raise
+	fi
+	if named seal-level2-boot; then
+		APPEND="sysctl.vm.mseal_sysmap_optout=2 mseal_sysmap=off" \
+			suite seal-level2-boot "$seal" 600 "${o[@]}" tests/guest/levels.sh boot2
+	fi
+	if named seal-runsc; then suite seal-runsc "$seal" 900 "${o[@]}" tests/guest/runsc.sh; fi
+	if named seal-rr-pattern; then suite seal-rr-pattern "$seal" 300 "${o[@]}" tests/guest/rr-pattern.sh; fi
+	if named seal-rescue; then APPEND="mseal_sysmap=off" suite seal-rescue "$seal" 300 "${o[@]}" tests/guest/rescue.sh; fi
 	# make compat: Wine, on a CPU model without SMAP (tests/guest/compat.sh).
 	if named seal-wine; then
-		NEED="compat programs" CPU=max,-smap suite seal-wine "$seal" 1200 tests/guest/compat.sh wine
+		NEED="compat programs" CPU=max,-smap suite seal-wine "$seal" 1200 "${o[@]}" tests/guest/compat.sh wine
 	fi
 	if named base-wine; then
-		NEED="compat programs" CPU=max,-smap suite base-wine "$base" 900 tests/guest/compat.sh wine
+		NEED="compat programs" CPU=max,-smap suite base-wine "$base" 900 "${o[@]}" tests/guest/compat.sh wine
 	fi
 	# make compat: podman checkpointing a container with runc and criu.
 	if named seal-podman; then
-		NEED="compat programs" suite seal-podman "$seal" 1500 tests/guest/podman.sh
+		NEED="compat programs" suite seal-podman "$seal" 1500 "${o[@]}" tests/guest/podman.sh
 	fi
 	if named base-podman; then
-		NEED="compat programs" suite base-podman "$base" 1200 tests/guest/podman.sh
+		NEED="compat programs" suite base-podman "$base" 1200 "${o[@]}" tests/guest/podman.sh
 	fi
-	APPEND="sysctl.vm.mseal_sysmap_optout=2 mseal_sysmap=off" \
-		suite seal-level2-boot "$seal" 600 tests/guest/levels.sh boot2
-	APPEND="sysctl.vm.mseal_sysmap_optout=0" \
-		suite seal-level-raise "$seal" 600 tests/guest/levels.sh raise
-	APPEND="mseal_sysmap=off" suite seal-rescue "$seal" 300 tests/guest/rescue.sh
 
-	if want arm64-selftests; then
-		stage "arm64: waiting for the kernel and the initramfs built in the background"
-		arm64_kernel=$(kernel_image arm64-seal)
-		arm64_initrd=$CACHE/arm64/initramfs.cpio.gz
-		rc=1
-		if wait "$arm64_build"; then
-			stage "arm64-selftests: booting the arm64 kernel (timeout 1500s)"
-			set +e
-			"$REPO/scripts/vm-run.sh" --arch arm64 --initrd "$arm64_initrd" --name arm64-selftests \
-				--timeout 1500 "$arm64_kernel"
-			rc=$?
-			set -e
-		fi
-		record_run arm64-selftests "$rc"
-	fi
+	wait ${guest_pids[@]+"${guest_pids[@]}"} || true
+	[ -z "$arm64_build" ] || wait "$arm64_build" || true
 
 	"$REPO/scripts/compat-table.sh" >"$RESULTS/compat.md" 2>/dev/null || true
 fi

@@ -8,9 +8,11 @@
 COMPAT_RESULTS=${SYSMAP_COMPAT_RESULTS:-$REPO/build/results-compat}
 
 # cell SUITE PATTERN: "pass", "FAIL" or "not run" for the test lines matching
-# (SUITE's TAP from make check, or from make compat when only it has one)
+# (SUITE's TAP from make check on the 7.3 kernels, mainline-SUITE; else on
+# 6.12; else from make compat)
 cell() {
-	local f=$RESULTS/$1.tap lines
+	local f=$RESULTS/mainline-$1.tap lines
+	[ -f "$f" ] || f=$RESULTS/$1.tap
 	[ -f "$f" ] || f=$COMPAT_RESULTS/$1.tap
 	[ -f "$f" ] || { echo "not run"; return; }
 	lines=$(grep -E "^(not )?ok" "$f" | grep -E -- "$2" || true)
@@ -25,7 +27,7 @@ cell() {
 }
 
 row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
-echo "| scenario (sealed = default, opted out = \`sysmapctl exec --unseal\`) | x86_64 sealed | x86_64 opted out | arm64 |"
+echo "| scenario (sealed = default, opted out = \`sysmapctl exec --unseal\`) | x86_64 sealed (7.3) | x86_64 opted out (7.3) | arm64 (6.12) |"
 echo "|---|---|---|---|"
 row "system mappings sealed in every image" "$(cell seal-selftests 'state\..*sealed_image')" \
 	"$(cell seal-selftests 'state\..*opted_out_image')" "$(cell arm64-selftests 'state\.')"
@@ -38,7 +40,7 @@ row "32-bit process: state and operations (+ [sigpage], [vectors] on arm64)" \
 row "uprobes XOL page: state and operations" "$(cell seal-selftests 'uprobe\.sealed\.|ops\.uprobes_.*\.sealed')" \
 	"$(cell seal-selftests 'uprobe\.opted_out|ops\.uprobes_.*\.opted_out')" \
 	"$(cell arm64-selftests 'uprobe\.|ops\.uprobes_')"
-row "criu check (3.17.1)" "$(cell seal-criu 'criu check sealed')" \
+row "criu check" "$(cell seal-criu 'criu check sealed')" \
 	"$(cell seal-criu 'criu check unsealed')" "$(cell arm64-selftests 'criu check, arm64')"
 row "criu dump of a sealed process" "$(cell seal-criu 'dump of a sealed')" "(same)" \
 	"$(cell arm64-selftests 'criu dump, arm64|workload runs sealed')"
@@ -65,7 +67,7 @@ prog() {	# prog NAME WORKLOAD SEAL-SUITE BASE-SUITE REGEX
 		"$(cell "$base" "ok [0-9]+ baseline: $re")"
 }
 echo
-echo "| program (Debian bookworm) | workload | sealed | opted out | baseline kernel |"
+echo "| program (Debian bookworm) | workload | sealed (7.3) | opted out (7.3) | baseline kernel (7.3) |"
 echo "|---|---|---|---|---|"
 prog "gdb 13.1" "break in the vDSO's \`clock_gettime\`, \`stepi\`, continue" seal-compat base-compat \
 	"(gdb|programs start|kernel without)"
@@ -79,10 +81,10 @@ prog "qemu-user 7.2" "static aarch64 and armhf programs" seal-compat base-compat
 	"qemu-"
 prog "User Mode Linux 6.1" "boot with hostfs root, the workload as init, power off" seal-compat base-compat \
 	"uml"
-prog "Wine 8.0 (\`make compat\`)" "a Windows console program from an empty prefix" seal-wine base-wine \
+prog "Wine 8.0 (\`make compat\`, on 6.12)" "a Windows console program from an empty prefix" seal-wine base-wine \
 	"wine64"
 # podman (tests/guest/podman.sh): its own TAP wording, logs in podman-logs.
-printf '| %s | %s | %s | %s | %s |\n' "podman 4.3 + runc 1.1 + criu 3.17 (\`make compat\`)" \
+printf '| %s | %s | %s | %s | %s |\n' "podman 4.3 + runc 1.1 + criu 3.17 (\`make compat\`, on 6.12)" \
 	"\`podman container checkpoint\` and \`restore\` of a counting busybox container; then \`sysmapctl seal --tree\`" \
 	"$(cell seal-podman ', sealed:|process is sealed|after the failed')" \
 	"$(cell seal-podman 'import|podman run|opted out|stopped|counts on|inherits|seal --tree|re-sealed')" \

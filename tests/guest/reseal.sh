@@ -3,14 +3,14 @@
 # (ptrace injection of the prctl) and "sysmapctl criu" (dump and restore,
 # every process given its recorded sealing back). Prints TAP.
 #
-# SYSMAP_RESEAL_CYCLES: dump/restore cycles in a row (default 10, which keeps
-# the suite near 6 minutes under QEMU TCG; a cycle takes about 9 s there).
+# SYSMAP_RESEAL_CYCLES: dump/restore cycles in a row (default 5: a cycle
+# takes about 9 s under QEMU TCG, and criu.sh makes 10 cycles of its own).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$here/../programs
 bin=${SYSMAP_BIN:-$here/../../build/userspace}
 ctl=$bin/sysmapctl
-cycles=${SYSMAP_RESEAL_CYCLES:-10}
+cycles=${SYSMAP_RESEAL_CYCLES:-5}
 logs=${SYSMAP_GUEST_RESULTS:-/tmp}/reseal-logs
 work=/tmp/reseal
 rm -rf "$work"
