@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <vector>
 
 #include "sysmap/policy.hpp"
 #include "sysmap/procfs.hpp"
@@ -82,26 +83,37 @@ try {
 		return after();
 	bool ok = true;
 	ok &= step("started opted out (policy unseal, image unsealed)", !state().policy_seal && !state().image_sealed);
-	auto vvar = find("[vvar]"), vdso = find("[vdso]");
-	if (!vvar || !vdso || vvar->end != vdso->start)
-		return step("[vvar] directly below [vdso]", false), 1;
+	// The vDSO's data pages lie directly below it: [vvar], and on x86 since
+	// Linux 6.13 [vvar_vclock] between the two.
+	auto vvar = find("[vvar]"), vclock = find("[vvar_vclock]"), vdso = find("[vdso]");
+	if (!vvar || !vdso)
+		return step("[vvar] and [vdso] found", false), 1;
+	std::vector<sysmap::Mapping> data{*vvar};
+	if (vclock)
+		data.push_back(*vclock);
+	for (std::size_t i = 0; i < data.size(); i++)
+		if (data[i].end != (i + 1 < data.size() ? data[i + 1].start : vdso->start))
+			return step("[vvar] (and [vvar_vclock]) directly below [vdso]", false), 1;
 
-	// 1. Restore: move vvar and vdso together to where the image had them.
+	// 1. Restore: move the data pages and vdso together to where the image
+	// had them, one mapping at a time, as criu's restorer does.
 	std::size_t total = vdso->end - vvar->start, off = vdso->start - vvar->start;
 	void *area = mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED)
 		return step("reserved room for the restored mappings", false), 1;
 	char *to = static_cast<char *>(area);
-	ok &= step("moved [vvar] with mremap()", mremap(reinterpret_cast<void *>(vvar->start), off, off,
-	                                                MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED);
+	for (const auto &m : data)
+		ok &= step(("moved " + m.name + " with mremap()").c_str(),
+		           mremap(reinterpret_cast<void *>(m.start), m.size(), m.size(), MREMAP_MAYMOVE | MREMAP_FIXED,
+		                  to + (m.start - vvar->start)) != MAP_FAILED);
 	ok &=
 	    step("moved [vdso] with mremap()", mremap(reinterpret_cast<void *>(vdso->start), vdso->size(), vdso->size(),
 	                                              MREMAP_MAYMOVE | MREMAP_FIXED, to + off) != MAP_FAILED);
 	// 2. Seal what was restored.
-	ok &= step("mseal() on the moved [vvar] and [vdso]", syscall(SYS_mseal, to, total, 0) == 0);
-	auto nvdso = find("[vdso]"), nvvar = find("[vvar]");
-	ok &= step("[vdso] and [vvar] now sealed in place",
-	           nvdso && nvvar && nvdso->sealed && nvvar->sealed &&
+	ok &= step("mseal() on the moved data pages and [vdso]", syscall(SYS_mseal, to, total, 0) == 0);
+	auto nvdso = find("[vdso]"), nvvar = find("[vvar]"), nvclock = find("[vvar_vclock]");
+	ok &= step("[vdso] and its data pages now sealed in place",
+	           nvdso && nvvar && nvdso->sealed && nvvar->sealed && (!vclock || (nvclock && nvclock->sealed)) &&
 	               nvdso->start == reinterpret_cast<std::uintptr_t>(to + off));
 	ok &= step("a sealed [vdso] can no longer be moved back",
 	           mremap(to + off, vdso->size(), vdso->size(), MREMAP_MAYMOVE | MREMAP_FIXED,
