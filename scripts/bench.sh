@@ -12,8 +12,12 @@
 "$REPO/scripts/deps.sh"
 "$REPO/scripts/build-userspace.sh" >/dev/null
 progs=$("$REPO/scripts/build-bench.sh")
-seal=$("$REPO/scripts/build-kernel.sh" x86_64-bench)
-base=$("$REPO/scripts/build-kernel.sh" x86_64-bench-base)
+# The kernels of the series SYSMAP_SERIES names (make bench: mainline, the
+# default; make bench SERIES=6.12 for the backport).
+k=
+[ "$SERIES" != mainline ] || k=mainline-
+seal=$("$REPO/scripts/build-kernel.sh" "${k}x86_64-bench")
+base=$("$REPO/scripts/build-kernel.sh" "${k}x86_64-bench-base")
 rounds=${BENCH_ROUNDS:-30}
 spawns=${BENCH_SPAWNS:-50}
 scale=()
@@ -23,24 +27,24 @@ scale=()
 # the second host core stays free for QEMU's own threads, and the plugin's
 # counter has a single writer.
 vm=("$REPO/scripts/vm-run.sh" --smp 1 --mem 4G --timeout 5400 --plugin "$progs/icount_plugin.so")
-"${vm[@]}" --name bench-seal "$seal" -- \
+"${vm[@]}" --name "${k}bench-seal" "$seal" -- \
 	tests/guest/bench.sh "$rounds" "$spawns" "${scale[@]}" || die "the sealing kernel's run failed"
-"${vm[@]}" --name bench-base "$base" -- \
+"${vm[@]}" --name "${k}bench-base" "$base" -- \
 	tests/guest/bench.sh "$rounds" "$spawns" || die "the baseline kernel's run failed"
 
-report=$RESULTS/bench.md
+report=$RESULTS/${k}bench.md
 {
-	echo "make bench, $(date -u +%Y-%m-%d), $(nproc) host cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)),"
+	echo "make bench on the $SERIES series (Linux $(sed -n 's/^version=//p' "$SERIES_DIR/BASE")), $(date -u +%Y-%m-%d), $(nproc) host cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)),"
 	echo "QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') software emulation, one vCPU; $rounds rounds of $spawns executions per cell."
 	echo
-	"$REPO/build/userspace/bench_exec" report "$RESULTS/bench-seal/exec.txt" "$RESULTS/bench-base/exec.txt" \
-		--icount "$RESULTS/bench-seal/icount.txt" "$RESULTS/bench-base/icount.txt"
+	"$REPO/build/userspace/bench_exec" report "$RESULTS/${k}bench-seal/exec.txt" "$RESULTS/${k}bench-base/exec.txt" \
+		--icount "$RESULTS/${k}bench-seal/icount.txt" "$RESULTS/${k}bench-base/icount.txt"
 	echo
-	read -r _ ms < <(grep '^mappings seal' "$RESULTS/bench-seal/maps.txt" | cut -d' ' -f2-)
-	read -r _ mu < <(grep '^mappings unseal' "$RESULTS/bench-seal/maps.txt" | cut -d' ' -f2-)
+	read -r _ ms < <(grep '^mappings seal' "$RESULTS/${k}bench-seal/maps.txt" | cut -d' ' -f2-)
+	read -r _ mu < <(grep '^mappings unseal' "$RESULTS/${k}bench-seal/maps.txt" | cut -d' ' -f2-)
 	echo "Mappings of a new static image: $ms sealed, $mu opted out."
-	if [ -s "$RESULTS/bench-seal/scale.txt" ]; then
-		s=$RESULTS/bench-seal/scale.txt
+	if [ -s "$RESULTS/${k}bench-seal/scale.txt" ]; then
+		s=$RESULTS/${k}bench-seal/scale.txt
 		fig() { awk -v f="$1" -v n="$2" '$1 == f && $2 == n { print $3 }' "$s"; }
 		echo
 		echo "| tool, with N processes running | N | wall time | per process | against grep |"
