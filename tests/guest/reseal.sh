@@ -32,15 +32,16 @@ note() { sed 's/^/# /'; }
 section() { echo "# --- $* (at ${SECONDS}s)"; }
 
 # until SECONDS COMMAND...: wait for a condition itself, polling, with a
-# deadline generous enough for a KASAN guest under emulation; says which
-# condition timed out.
+# deadline generous enough for a KASAN guest under emulation. A wait that
+# times out is a failure of its own, naming the condition (a condition that
+# can never hold would otherwise only cost its deadline).
 until_true() {
 	local limit=$1 end
 	shift
 	end=$((SECONDS + limit))
 	while ! "$@"; do
 		if [ "$SECONDS" -ge "$end" ]; then
-			echo "# timed out after ${limit}s waiting for: $*"
+			nok "timed out after ${limit}s waiting for: $*"
 			return 1
 		fi
 		sleep 0.05
@@ -285,9 +286,12 @@ fi
 (sleep 0.2 & exec sleep 300) &
 zparent=$!
 # The child exits and stays a zombie: sleep 300 never reaps it.
+# (The children file has no newline: read would return 1 at its end.)
 zombie_child() {
 	local c
-	read -r c _ <"/proc/$zparent/task/$zparent/children" 2>/dev/null && [ "$(task_state "$c")" = Z ]
+	c=$(cat "/proc/$zparent/task/$zparent/children" 2>/dev/null)
+	c=${c%% *}
+	[ -n "$c" ] && [ "$(task_state "$c")" = Z ]
 }
 until_true 120 zombie_child
 read -r zombie _ </proc/$zparent/task/$zparent/children
