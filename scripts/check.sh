@@ -74,10 +74,12 @@ record_run() {	# record_run NAME RUNNER_STATUS
 	fi
 }
 
-# Guest suites run SYSMAP_GUEST_JOBS at a time (2 by default): a suite's
-# guest mostly keeps one emulated CPU busy, so two of them use both cores
-# of the machine. Every wait in the suites is for a condition, not a time
-# (issue 26), so a guest that runs slower beside another still passes.
+# Guest suites run SYSMAP_GUEST_JOBS at a time (2 by default). Every wait in
+# the suites is for a condition, not a time, so a guest that runs slower
+# beside another still passes. Measured on 2 cores: two -smp 2 guests side
+# by side take about as long as one after the other (each keeps both cores
+# busy); what it buys is that the arm64 build and the x86_64 guests share
+# the machine without either waiting for the other.
 guest_jobs=${SYSMAP_GUEST_JOBS:-2}
 guest_pids=()
 # The arm64 kernel's build in the background (below) takes a slot while it
