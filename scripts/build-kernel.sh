@@ -70,6 +70,22 @@ kmake=(make -C "$src" ARCH="$arch" "${cross[@]}" CC="ccache $cc")
 # it changed, so that an unchanged configuration costs no rebuild.
 fragfiles=()
 for f in "${frags[@]}"; do fragfiles+=("$REPO/kernel/configs/$f.config"); done
+# What the configuration is made of: when the cached image was built from
+# the same fragments, source tree and compilers, even generating the
+# configuration (25 s) is skipped.
+dest=$(kernel_image "$name")
+inputs=$({
+	echo "$name"
+	git -C "$src" rev-parse 'HEAD^{tree}'
+	"$cc" --version | head -n 1
+	echo "${cross[*]}"
+	cat "${fragfiles[@]}"
+} | sha256sum | cut -d' ' -f1)
+if [ -f "$dest" ] && [ "$(cat "$(dirname "$dest")/inputs" 2>/dev/null)" = "$inputs" ]; then
+	msg "$name kernel is up to date ($dest)"
+	echo "$dest"
+	exit 0
+fi
 "${kmake[@]}" -s O="$cfg" tinyconfig >/dev/null
 KCONFIG_CONFIG="$cfg/.config" "$src/scripts/kconfig/merge_config.sh" -m -O "$cfg" \
 	"$cfg/.config" "${fragfiles[@]}" >/dev/null
@@ -99,7 +115,6 @@ fi
 # and the compiler are those it was built from: a warm run then skips make
 # (the kernel and its baseline share an object directory, so make alone
 # would recompile every file each time it switches between them).
-dest=$(kernel_image "$name")
 key=$({
 	echo "$name"
 	git -C "$src" rev-parse 'HEAD^{tree}'
@@ -108,6 +123,7 @@ key=$({
 	cat "$cfg/.config"
 } | sha256sum | cut -d' ' -f1)
 if [ -f "$dest" ] && [ "$(cat "$(dirname "$dest")/key" 2>/dev/null)" = "$key" ]; then
+	echo "$inputs" >"$(dirname "$dest")/inputs"
 	msg "$name kernel is up to date ($dest)"
 	echo "$dest"
 	exit 0
@@ -137,9 +153,10 @@ msg "$name kernel built in $((SECONDS - start)) s"
 # The image is copied out of the shared directory, which the next build of
 # the other configuration changes.
 mkdir -p "$(dirname "$dest")"
-rm -f "$(dirname "$dest")/key"
+rm -f "$(dirname "$dest")/key" "$(dirname "$dest")/inputs"
 cp "$out/$image" "$dest.tmp"
 cp "$out/.config" "$(dirname "$dest")/config"
 mv "$dest.tmp" "$dest"
 echo "$key" >"$(dirname "$dest")/key"
+echo "$inputs" >"$(dirname "$dest")/inputs"
 echo "$dest"
