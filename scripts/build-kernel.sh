@@ -70,18 +70,26 @@ kmake=(make -C "$src" ARCH="$arch" "${cross[@]}" CC="ccache $cc")
 # it changed, so that an unchanged configuration costs no rebuild.
 fragfiles=()
 for f in "${frags[@]}"; do fragfiles+=("$REPO/kernel/configs/$f.config"); done
-# What the configuration is made of: when the cached image was built from
-# the same fragments, source tree and compilers, even generating the
-# configuration (25 s) is skipped.
+# The cached image is current when it was built from the same source tree,
+# compilers and configuration (key) or fragments (inputs): a warm run skips
+# make (the kernel and its baseline share an object directory, so make
+# alone would recompile every file each time it switches between them),
+# and with unchanged fragments it skips generating the configuration too.
 dest=$(kernel_image "$name")
-inputs=$({
-	echo "$name"
-	git -C "$src" rev-parse 'HEAD^{tree}'
-	"$cc" --version | head -n 1
-	echo "${cross[*]}"
-	cat "${fragfiles[@]}"
-} | sha256sum | cut -d' ' -f1)
-if [ -f "$dest" ] && [ "$(cat "$(dirname "$dest")/inputs" 2>/dev/null)" = "$inputs" ]; then
+stamp() {	# stamp FILE...: a hash of the build's sources, compilers and FILEs
+	{
+		echo "$name"
+		git -C "$src" rev-parse 'HEAD^{tree}'
+		"$cc" --version | head -n 1
+		echo "${cross[*]}"
+		cat "$@"
+	} | sha256sum | cut -d' ' -f1
+}
+current() {	# current NAME VALUE: the image's stamp NAME holds VALUE
+	[ -f "$dest" ] && [ "$(cat "$(dirname "$dest")/$1" 2>/dev/null)" = "$2" ]
+}
+inputs=$(stamp "${fragfiles[@]}")
+if current inputs "$inputs"; then
 	msg "$name kernel is up to date ($dest)"
 	echo "$dest"
 	exit 0
@@ -111,18 +119,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	die "$name: these fragment options did not survive olddefconfig" \
 		"(missing dependency?): ${missing[*]}"
 fi
-# The image in the cache is current when the configuration, the source tree
-# and the compiler are those it was built from: a warm run then skips make
-# (the kernel and its baseline share an object directory, so make alone
-# would recompile every file each time it switches between them).
-key=$({
-	echo "$name"
-	git -C "$src" rev-parse 'HEAD^{tree}'
-	"$cc" --version | head -n 1
-	echo "${cross[*]}"
-	cat "$cfg/.config"
-} | sha256sum | cut -d' ' -f1)
-if [ -f "$dest" ] && [ "$(cat "$(dirname "$dest")/key" 2>/dev/null)" = "$key" ]; then
+key=$(stamp "$cfg/.config")
+if current key "$key"; then
 	echo "$inputs" >"$(dirname "$dest")/inputs"
 	msg "$name kernel is up to date ($dest)"
 	echo "$dest"
