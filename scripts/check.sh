@@ -82,8 +82,9 @@ record_run() {	# record_run NAME RUNNER_STATUS
 # the machine without either waiting for the other.
 guest_jobs=${SYSMAP_GUEST_JOBS:-2}
 guest_pids=()
-# The arm64 kernel's build in the background (below) takes a slot while it
-# runs, so that on a cold cache it is not starved behind two guests.
+# The arm64 job (below: its kernel and initramfs built in the background,
+# then its guest) holds a slot while it runs, so that on a cold cache its
+# build is not starved behind two guests.
 arm64_build=
 guest_slot() {	# wait until fewer than $guest_jobs guests (or builds) run
 	local alive p busy

@@ -55,6 +55,13 @@ running() { local s; s=$(task_state "$1"); [ -n "$s" ] && [ "$s" != Z ] && [ "$s
 # Asleep in a system call (not running, not stopped).
 blocked() { [ "$(task_state "$1")" = S ] && ! grep -q '^running' "/proc/$1/syscall" 2>/dev/null; }
 stopped() { [ "$(task_state "$1")" = T ]; }
+# The first child of process $1's main thread (its children file has no
+# newline, so "read" would fail on it).
+first_child() {
+	local c
+	c=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
+	echo "${c%% *}"
+}
 # Process $1 has at least $2 children.
 has_children() { [ "$(cat /proc/"$1"/task/*/children 2>/dev/null | wc -w)" -ge "$2" ]; }
 is_state() { [ "$(state "$1")" = "$2" ]; }
@@ -286,15 +293,13 @@ fi
 (sleep 0.2 & exec sleep 300) &
 zparent=$!
 # The child exits and stays a zombie: sleep 300 never reaps it.
-# (The children file has no newline: read would return 1 at its end.)
 zombie_child() {
 	local c
-	c=$(cat "/proc/$zparent/task/$zparent/children" 2>/dev/null)
-	c=${c%% *}
+	c=$(first_child "$zparent")
 	[ -n "$c" ] && [ "$(task_state "$c")" = Z ]
 }
 until_true 120 zombie_child
-read -r zombie _ </proc/$zparent/task/$zparent/children
+zombie=$(first_child "$zparent")
 check "a zombie to refuse (PID $zombie, state $(task_state "$zombie"))" test "$(task_state "$zombie")" = Z
 refused "zombie" "it is a zombie" "$zombie"
 stop "$zparent"
@@ -322,7 +327,7 @@ start_workload() {
 	wait_file "$cw/ready"
 	wpid=$(cat "$cw/ready")
 	until_true 120 has_children "$wpid" 1
-	read -r wchild _ <"/proc/$wpid/task/$wpid/children"
+	wchild=$(first_child "$wpid")
 }
 # report: the workload's self-check, in $line; succeeds if it arrived.
 report() {
