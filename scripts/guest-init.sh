@@ -33,7 +33,7 @@ export SYSMAP_GUEST=1 SYSMAP_GUEST_RESULTS=/mnt/results
 # mounts above may have hidden them.
 while read -r tag dir; do
 	mkdir -p "$dir" 2>/dev/null
-	mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144 "$tag" "$dir" ||
+	mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144,cache=loose "$tag" "$dir" ||
 		echo "sysmap-seal guest: cannot mount $dir" >/dev/console
 done </mnt/results/mounts
 

@@ -105,10 +105,16 @@ if [ "$root" != / ]; then
 	mkdir -p "$root$REPO" "$root$CACHE"
 	init=/sbin/sysmap-guest-init
 fi
+# The root and the host shares are read-only, and nothing changes the files
+# a guest reads while it runs, so the guest caches them (9p's cache=loose):
+# without it every exec and every page fault of a file is a round trip
+# through the emulated device. Measured under TCG: 100 execs of true, 10 of
+# bash and 5 of a script interpreter took 143 s uncached, 21 s cached; the
+# boot to the suite's first command 58 s and 18 s.
 case $arch in
 x86_64)
 	qemu=(qemu-system-x86_64 -machine q35 -cpu "$cpu" -smp "$smp" -m "${mem:-2G}" -kernel "$kernel"
-		-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144 root=/dev/root ro init=$init${append:+ $append}"
+		-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144,cache=loose root=/dev/root ro init=$init${append:+ $append}"
 		-fsdev "local,id=root,path=$root,readonly=on,multidevs=remap,security_model=none"
 		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root)
 	;;
