@@ -63,6 +63,19 @@ build() {	# build NAME COMMAND...: run a build step, record it in builds.tap
 	fi
 }
 
+# The same for a build step whose output (a path) the caller keeps.
+build_out() {	# build_out NAME COMMAND...
+	local name=$1 out
+	shift
+	if out=$("$@"); then
+		echo "ok - build: $name" >>"$RESULTS/builds.tap"
+		echo "$out"
+	else
+		echo "not ok - build: $name failed" >>"$RESULTS/builds.tap"
+		return 1
+	fi
+}
+
 # Keep a guest's TAP and record the run itself (boot, exit status, clean
 # console) as one more result in vm-runs.tap.
 record_run() {	# record_run NAME RUNNER_STATUS
@@ -224,30 +237,36 @@ if [ "$host_only" -eq 0 ]; then
 
 	# The arm64 kernel and initramfs build while the x86_64 guests run, at a
 	# lower priority, and the arm64 guest boots once they are built: the
-	# whole job holds one of the guest slots (guest_slot).
-	if want arm64-selftests; then
+	# whole job holds one of the guest slots (guest_slot). The mainline
+	# series' guest (7.3, criu from trixie) runs in every make check; the
+	# 6.12 backport's (bookworm's criu) when named, after it.
+	arm64_suite() {	# arm64_suite NAME SERIES KERNEL
+		local name=$1 series=$2 kernel=$3 started=$SECONDS rc=1 initrd p f s
+		if build "$kernel kernel" nice -n 10 "$REPO/scripts/build-kernel.sh" "$kernel" \
+			2>>"$RESULTS/arm64-build.log" &&
+			initrd=$(build_out "$name initramfs" nice -n 10 \
+				"$REPO/scripts/build-arm64-guest.sh" "$series" 2>>"$RESULTS/arm64-build.log"); then
+			printf '%6d s    arm64: %s kernel and initramfs\n' $((SECONDS - started)) "$series" >>"$timings"
+			msg "$name: booting the $kernel kernel (timeout 1500s)"
+			"$REPO/scripts/vm-run.sh" --arch arm64 --initrd "$initrd" \
+				--name "$name" --timeout 1500 "$(kernel_image "$kernel")"
+			rc=$?
+			printf '%6d s    guest %s on %s\n' \
+				"$(cat "$RESULTS/$name/seconds" 2>/dev/null || echo 0)" "$name" "$kernel" >>"$timings"
+		fi
+		record_run "$name" "$rc"
+		read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/$name.tap")
+		msg "    $name: $p passed, $f failed, $s skipped"
+	}
+	if want mainline-arm64-selftests || named arm64-selftests; then
 		msg "arm64: building the kernel and the guest's initramfs in the background," \
 			"then booting it (log: $RESULTS/arm64-build.log)"
 		(
-			started=$SECONDS
-			rc=1
-			if build "arm64-seal kernel" nice -n 10 "$REPO/scripts/build-kernel.sh" arm64-seal \
-				2>>"$RESULTS/arm64-build.log" &&
-				build "arm64 initramfs" nice -n 10 "$REPO/scripts/build-arm64-guest.sh" \
-					2>>"$RESULTS/arm64-build.log"; then
-				printf '%6d s    arm64: kernel and initramfs\n' $((SECONDS - started)) >>"$timings"
-				msg "arm64-selftests: booting the arm64 kernel (timeout 1500s)"
-				set +e
-				"$REPO/scripts/vm-run.sh" --arch arm64 --initrd "$CACHE/arm64/initramfs.cpio.gz" \
-					--name arm64-selftests --timeout 1500 "$(kernel_image arm64-seal)"
-				rc=$?
-				set -e
-				printf '%6d s    guest arm64-selftests on arm64-seal\n' \
-					"$(cat "$RESULTS/arm64-selftests/seconds" 2>/dev/null || echo 0)" >>"$timings"
+			set +e
+			if want mainline-arm64-selftests; then
+				arm64_suite mainline-arm64-selftests mainline mainline-arm64-seal
 			fi
-			record_run arm64-selftests "$rc"
-			read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/arm64-selftests.tap")
-			msg "    arm64-selftests: $p passed, $f failed, $s skipped"
+			if named arm64-selftests; then arm64_suite arm64-selftests 6.12 arm64-seal; fi
 		) &
 		arm64_build=$!
 	fi

@@ -27,7 +27,7 @@ cell() {
 }
 
 row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
-echo "| scenario (sealed = default, opted out = \`sysmapctl exec --unseal\`) | x86_64 sealed (7.3) | x86_64 opted out (7.3) | arm64 (6.12) |"
+echo "| scenario (sealed = default, opted out = \`sysmapctl exec --unseal\`) | x86_64 sealed (7.3) | x86_64 opted out (7.3) | arm64 (7.3) |"
 echo "|---|---|---|---|"
 row "system mappings sealed in every image" "$(cell seal-selftests 'state\..*sealed_image')" \
 	"$(cell seal-selftests 'state\..*opted_out_image')" "$(cell arm64-selftests 'state\.')"

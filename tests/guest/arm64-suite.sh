@@ -1,5 +1,6 @@
 #!/bin/sh
-# The arm64 guest's suite (busybox sh): the series' selftests, the AArch32
+# The arm64 guest's suite (busybox sh): the series' selftests, upstream's
+# sysmap_is_sealed (and its negative control) and mm's mseal_test, the AArch32
 # compat helper's mappings and signal return, sysmapctl, and Debian's criu
 # (tests/guest/arm64-criu.sh). Prints TAP.
 status=0
@@ -7,7 +8,7 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 nok() { n=$((n + 1)); echo "not ok $n $*"; status=1; }
 
-for t in /tests/sysmap_*_test; do
+for t in /tests/sysmap_*_test /tests/sysmap_is_sealed /tests/mseal_test; do
 	echo "# running $t"
 	out=$("$t" 2>&1)
 	rc=$?
@@ -18,6 +19,18 @@ for t in /tests/sysmap_*_test; do
 		nok "$t exited with status $rc without reporting a failure"
 	fi
 done
+
+# Upstream's test of sealed system mappings, as the negative control: in an
+# opted-out process it must fail on [vdso] and still pass on [stack].
+out=$(sysmapctl exec --unseal -- /tests/sysmap_is_sealed 2>&1)
+rc=$?
+printf '%s\n' "$out" | sed 's/^/# /'
+if [ $rc -ne 0 ] && printf '%s\n' "$out" | grep -Eq '^not ok [0-9]+ basic\.vdso\.check_sealed' &&
+	printf '%s\n' "$out" | grep -Eq '^ok [0-9]+ basic\.stack\.check_sealed'; then
+	ok "sysmap_is_sealed opted out: fails on [vdso], passes on [stack]"
+else
+	nok "sysmap_is_sealed opted out: exit $rc, want [vdso] reported unsealed"
+fi
 
 # The compat helper directly: sealed by default, unsealed when opted out,
 # and the signal handler returns through [sigpage] in both.
