@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <clocale>
+#include <string>
+
 #include "table.hpp"
 
 using sysmap::Table;
@@ -56,6 +59,41 @@ TEST(Table, BuiltinMatchesLibsmartcols)
 			EXPECT_EQ(*t.render_smartcols(), t.render_builtin())
 			    << "raw " << raw << " noheadings " << noheadings;
 		}
+}
+
+// Issue 24, 5: names and command lines come from other users, in any
+// encoding. The built-in renderer escapes and measures them as
+// libsmartcols does, in a UTF-8 locale and in the C locale: wide and
+// combining characters, C1 controls, invalid and truncated sequences.
+TEST(Table, BuiltinMatchesLibsmartcolsOnNonAscii)
+{
+	if (!sample(false, false).render_smartcols())
+		GTEST_SKIP() << "built without libsmartcols (" << Table::backend() << " tables)";
+	const char *values[] = {
+	    "caf\xc3\xa9",              // é, one column
+	    "\xe6\xbc\xa2\xe5\xad\x97", // two CJK characters, two columns each
+	    "e\xcc\x81t\xc3\xa9",       // e + combining acute, zero columns
+	    "\xf0\x9f\x98\x80 smile",   // an emoji, two columns
+	    "c1\xc2\x85"
+	    "ctl",              // NEL, a C1 control
+	    "bad\xff\xfeutf8",  // invalid bytes
+	    "cut\xe6\xbc",      // a truncated sequence
+	    "zw\xe2\x80\x8bsp", // zero-width space
+	    "nbsp\xc2\xa0x",    // no-break space
+	};
+	std::string saved = std::setlocale(LC_ALL, nullptr);
+	for (const char *loc : {"C.UTF-8", "C"}) {
+		if (!std::setlocale(LC_ALL, loc))
+			continue;
+		for (bool raw : {false, true}) {
+			Table t({{"NAME", 5, false, false}, {"PID", 5, true, false}, {"TAIL", 3, false, false}});
+			t.set_raw(raw);
+			for (const char *v : values)
+				t.add_row({v, "1", v});
+			EXPECT_EQ(*t.render_smartcols(), t.render_builtin()) << "locale " << loc << " raw " << raw;
+		}
+	}
+	std::setlocale(LC_ALL, saved.c_str());
 }
 
 TEST(Table, EncodeCell)

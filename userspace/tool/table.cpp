@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cwctype>
 #include <memory>
 #include <stdexcept>
+#include <wchar.h>
 
 #ifdef SYSMAP_HAVE_SMARTCOLS
 #include <libsmartcols.h>
@@ -19,13 +21,14 @@ namespace sysmap
 namespace
 {
 
-// Length of the valid multi-byte UTF-8 sequence at s[i] (a printable one), or 0.
+// Length of the valid multi-byte UTF-8 sequence at s[i], if the locale
+// prints its character (as libsmartcols asks iswprint()), or 0. C1 controls
+// are no more printable than C0 ones.
 std::size_t utf8_length(std::string_view s, std::size_t i)
 {
 	unsigned cp;
 	std::size_t len = utf8_decode(s, i, cp);
-	// ASCII is handled by the caller; C1 controls are no more printable than C0 ones.
-	if (len < 2 || (cp >= 0x80 && cp < 0xa0))
+	if (len < 2 || !std::iswprint(static_cast<wint_t>(cp)))
 		return 0;
 	return len;
 }
@@ -35,13 +38,24 @@ bool utf8_locale()
 	return MB_CUR_MAX > 1;
 }
 
-// Display width of an encoded cell: one column per character.
+// Display width of an encoded cell (ASCII and printable UTF-8 only), as a
+// terminal shows it: wide characters take two columns, combining and
+// zero-width ones none.
 std::size_t width(std::string_view s)
 {
 	std::size_t w = 0;
-	for (unsigned char c : s)
-		if ((c & 0xc0) != 0x80)
+	for (std::size_t i = 0; i < s.size();) {
+		unsigned cp;
+		std::size_t len = utf8_decode(s, i, cp);
+		if (len == 0) { // not produced by encode_cell; one column a byte
 			w++;
+			i++;
+			continue;
+		}
+		int cw = len == 1 ? 1 : ::wcwidth(static_cast<wchar_t>(cp));
+		w += cw > 0 ? static_cast<std::size_t>(cw) : 0;
+		i += len;
+	}
 	return w;
 }
 
@@ -59,7 +73,8 @@ std::string encode_cell(std::string_view s, bool raw)
 			i++;
 			continue;
 		}
-		if (c >= 0x80 && utf8) {
+		// Raw output is for scripts: every byte outside ASCII is escaped.
+		if (c >= 0x80 && utf8 && !raw) {
 			if (std::size_t len = utf8_length(s, i)) {
 				out.append(s.substr(i, len));
 				i += len;

@@ -34,8 +34,10 @@ public:
 	void set_terminal_width(std::size_t columns) { terminal_width_ = columns; }
 
 	// The table, one line per row, each ending in a newline. Values are
-	// made safe for a terminal: control characters and invalid UTF-8 are
-	// written as \xNN; in raw output, blanks and backslashes are too.
+	// made safe for a terminal: control characters, characters the locale
+	// does not print and invalid UTF-8 are written as \xNN; in raw output,
+	// blanks, backslashes and every byte outside ASCII are too. Widths are
+	// display columns (wcwidth). All of it as libsmartcols does.
 	std::string render() const;
 	std::string render_builtin() const;
 	std::optional<std::string> render_smartcols() const; // nullopt: built without libsmartcols
