@@ -41,10 +41,10 @@ check "status: image sealed, policy seal" grep -q "image: sealed  policy: seal  
 printf '%s\n' "$out" | sed 's/^/# /'
 json=$("$ctl" status --json)
 check "status --json: valid JSON" json_ok <<<"$json"
-check "status --json: every mapping but [vsyscall] sealed" test "$(field 'all(m["sealed"] for m in d["processes"][0]["mappings"] if m["name"]!="[vsyscall]")' <<<"$json")" = True
+check "status --json: every mapping but [vsyscall] sealed" test "$(field 'all(m["sealed"] for m in d["processes"][0]["mappings"] if m["mapping"]!="[vsyscall]")' <<<"$json")" = True
 # [vsyscall] is outside the process's address space: no call can change it
 # in any process, so the kernel does not mark it sealed, and neither do we.
-check "status --json: [vsyscall] listed, not sealed" test "$(field '[m["sealed"] for m in d["processes"][0]["mappings"] if m["name"]=="[vsyscall]"]' <<<"$json")" = "[False]"
+check "status --json: [vsyscall] listed, not sealed" test "$(field '[m["sealed"] for m in d["processes"][0]["mappings"] if m["mapping"]=="[vsyscall]"]' <<<"$json")" = "[False]"
 
 # status of another process.
 sleep 300 &
@@ -57,12 +57,12 @@ kill "$other"
 
 # exec --unseal / --seal --lock, read back through status.
 json=$("$ctl" exec --unseal -- "$ctl" status --json)
-check "exec --unseal: child image unsealed" test "$(field 'd["processes"][0]["image_sealed"]' <<<"$json")" = False
+check "exec --unseal: child image unsealed" test "$(field 'd["processes"][0]["image"]' <<<"$json")" = False
 check "exec --unseal: child policy unseal" test "$(field 'd["processes"][0]["policy"]' <<<"$json")" = unseal
-check "exec --unseal: child [vdso] not sealed" test "$(field 'any(m["sealed"] for m in d["processes"][0]["mappings"] if m["name"]=="[vdso]")' <<<"$json")" = False
+check "exec --unseal: child [vdso] not sealed" test "$(field 'any(m["sealed"] for m in d["processes"][0]["mappings"] if m["mapping"]=="[vdso]")' <<<"$json")" = False
 json=$("$ctl" exec --seal --lock -- "$ctl" status --json)
 check "exec --seal --lock: child locked" test "$(field 'd["processes"][0]["locked"]' <<<"$json")" = True
-check "exec --seal --lock: child sealed" test "$(field 'd["processes"][0]["image_sealed"]' <<<"$json")" = True
+check "exec --seal --lock: child sealed" test "$(field 'd["processes"][0]["image"]' <<<"$json")" = True
 err=$("$ctl" exec --seal --lock -- "$ctl" exec --unseal -- true 2>&1)
 check "exec --unseal under a lock: exit 125" test $? -eq 125
 check "exec --unseal under a lock: says locked" grep -q "locked" <<<"$err"

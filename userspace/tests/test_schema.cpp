@@ -1,5 +1,5 @@
 // The JSON schema of sysmapctl's --json output: the contract below is what
-// sysmapctl(1) documents as schema version 1. Changing a key's name or type
+// sysmapctl(1) documents as schema version 2. Changing a key's name or type
 // means a new version, and this test, the man page and kSchemaVersion all
 // change together.
 #include <fstream>
@@ -189,13 +189,13 @@ Value parse(const std::string &s)
 using Schema = std::vector<std::pair<std::string, std::string>>;
 
 const Schema kProcess = {
-    {"pid", "number"},          {"user", "string|null"}, {"uid", "number|null"},           {"comm", "string|null"},
-    {"command", "string|null"}, {"task", "string|null"}, {"image_sealed", "boolean|null"}, {"policy", "string|null"},
-    {"locked", "boolean|null"}, {"verdict", "string"},   {"reason", "string|null"},        {"mappings", "array|null"},
+    {"pid", "number"},          {"user", "string|null"}, {"uid", "number|null"},    {"comm", "string|null"},
+    {"command", "string|null"}, {"task", "string|null"}, {"image", "boolean|null"}, {"policy", "string|null"},
+    {"locked", "boolean|null"}, {"verdict", "string"},   {"reason", "string|null"}, {"mappings", "array|null"},
 };
 const Schema kMapping = {
-    {"name", "string"},  {"start", "number"},   {"end", "number"},   {"size", "number"},
-    {"perms", "string"}, {"sealed", "boolean"}, {"flags", "string"},
+    {"mapping", "string"}, {"start", "number"},   {"end", "number"},   {"size", "number"},
+    {"perms", "string"},   {"sealed", "boolean"}, {"flags", "string"},
 };
 const Schema kStatus = {{"version", "number"}, {"command", "string"}, {"supported", "boolean"}, {"processes", "array"}};
 const Schema kAudit = {{"version", "number"},  {"command", "string"}, {"supported", "boolean"}, {"checked", "number"},
@@ -273,16 +273,39 @@ Process zombie()
 
 } // namespace
 
-TEST(Schema, VersionIsOne)
+// Version 2: the keys are the columns' names in lower case ("image" and
+// "mapping" were "image_sealed" and "name"), and -o chooses the fields.
+TEST(Schema, VersionIsTwo)
 {
-	EXPECT_EQ(1, report::kSchemaVersion);
+	EXPECT_EQ(2, report::kSchemaVersion);
+}
+
+// Issue 24: -J honours -o, as util-linux's tools do: the chosen fields, in
+// the chosen order; "mappings" only when a mapping column was chosen.
+TEST(Schema, JsonHonoursOutput)
+{
+	using sysmap::cols::Col;
+	std::vector<Col> chosen = {Col::Sealed, Col::Pid, Col::Mapping};
+	auto doc = parse(report::status_json({sealed_process()}, true, &chosen));
+	check_object(doc, kStatus, "status -o");
+	const Value &p = doc.at("processes").items.at(0);
+	EXPECT_EQ((std::vector<std::string>{"pid", "mappings"}), p.keys());
+	EXPECT_EQ("4242", p.at("pid").text);
+	const Value &m = p.at("mappings").items.at(0);
+	EXPECT_EQ((std::vector<std::string>{"sealed", "mapping"}), m.keys());
+	EXPECT_EQ("[vsyscall]", m.at("mapping").text);
+	EXPECT_TRUE(m.at("sealed").b);
+
+	std::vector<Col> process_only = {Col::Verdict, Col::Comm};
+	doc = parse(report::status_json({sealed_process()}, true, &process_only));
+	EXPECT_EQ((std::vector<std::string>{"verdict", "comm"}), doc.at("processes").items.at(0).keys());
 }
 
 TEST(Schema, Status)
 {
 	auto doc = parse(report::status_json({sealed_process(), stock_process(), zombie()}, true));
 	check_object(doc, kStatus, "status");
-	EXPECT_EQ("1", doc.at("version").text);
+	EXPECT_EQ("2", doc.at("version").text);
 	EXPECT_EQ("status", doc.at("command").text);
 	ASSERT_EQ(3u, doc.at("processes").items.size());
 	for (const auto &p : doc.at("processes").items)
@@ -290,7 +313,7 @@ TEST(Schema, Status)
 	const Value &p = doc.at("processes").items[0];
 	EXPECT_EQ("4242", p.at("pid").text);
 	EXPECT_EQ("seal", p.at("policy").text);
-	EXPECT_TRUE(p.at("image_sealed").b);
+	EXPECT_TRUE(p.at("image").b);
 	EXPECT_EQ("sealed", p.at("verdict").text);
 	const Value &m = p.at("mappings").items.at(0);
 	// Addresses are numbers, exact to the last digit.
@@ -300,7 +323,7 @@ TEST(Schema, Status)
 	EXPECT_EQ("ex sl", m.at("flags").text);
 	// Absent is null, never "" or false.
 	const Value &stock = doc.at("processes").items[1];
-	EXPECT_EQ(Value::Null, stock.at("image_sealed").type);
+	EXPECT_EQ(Value::Null, stock.at("image").type);
 	EXPECT_EQ(Value::Null, stock.at("policy").type);
 	EXPECT_EQ(Value::Null, stock.at("locked").type);
 	EXPECT_EQ(Value::Null, stock.at("mappings").type);
@@ -361,7 +384,7 @@ TEST(Schema, Check)
 TEST(Schema, ColumnsDeclareTheKeys)
 {
 	auto doc = parse(report::list_columns(cols::Scope::Mapping, {}, true, "status", true));
-	EXPECT_EQ("1", doc.at("version").text);
+	EXPECT_EQ("2", doc.at("version").text);
 	// Issue 24, 12: like every document, it says which command and whether
 	// the kernel has the feature.
 	EXPECT_EQ("status", doc.at("command").text);
@@ -401,7 +424,7 @@ TEST(Schema, ManPageDocumentsIt)
 	for (const Schema *s : {&kProcess, &kMapping, &kStatus, &kAudit, &kCheck})
 		for (const auto &[k, t] : *s)
 			EXPECT_NE(std::string::npos, section.find(".B " + k + "\n")) << "key " << k << " undocumented";
-	EXPECT_NE(std::string::npos, section.find("version 1")) << "schema version";
+	EXPECT_NE(std::string::npos, section.find("schema version 2")) << "schema version";
 }
 
 TEST(Schema, ParserRejectsBrokenDocuments)

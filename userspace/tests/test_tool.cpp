@@ -328,7 +328,7 @@ TEST(Tool, StatusOutputs)
 	EXPECT_TRUE(has(r.out, "[vdso] no\n") || has(r.out, "[vdso] yes\n")) << r.out;
 	r = run({"status", "--json"});
 	EXPECT_EQ(0, r.status);
-	EXPECT_TRUE(r.out.starts_with("{\"version\":1,\"command\":\"status\"")) << r.out;
+	EXPECT_TRUE(r.out.starts_with("{\"version\":2,\"command\":\"status\"")) << r.out;
 	r = run({"status", "999999999"});
 	EXPECT_EQ(3, r.status);
 	EXPECT_TRUE(has(r.err, "sysmapctl: failed to read process 999999999")) << r.err;
@@ -411,7 +411,7 @@ TEST(Tool, AuditJsonWithoutTheFeatureSaysSo)
 	NEED_KERNEL_WITHOUT_FEATURE();
 	auto r = run({"audit", "-J"}, kNoFeature);
 	EXPECT_EQ(4, r.status);
-	EXPECT_TRUE(r.out.starts_with("{\"version\":1,\"command\":\"audit\",\"supported\":false,")) << r.out;
+	EXPECT_TRUE(r.out.starts_with("{\"version\":2,\"command\":\"audit\",\"supported\":false,")) << r.out;
 	EXPECT_TRUE(has(r.err, "nothing to audit")) << r.err;
 }
 

@@ -80,10 +80,8 @@ constexpr Opt kCriuOpts[] = {kHelp, kVersion};
 // clang-format on
 
 // Options that exclude each other, per group; see sysmapctl(1).
-constexpr std::array<std::array<int, 2>, 5> kExclusive = {{
+constexpr std::array<std::array<int, 2>, 3> kExclusive = {{
     {'J', 'r'},             // one output format
-    {'J', 'o'},             // --json prints the whole schema
-    {'J', 'O'},             // the same
     {'o', 'O'},             // one list of columns
     {kOptSeal, kOptUnseal}, // one policy
 }};

@@ -21,12 +21,12 @@ constexpr std::array kColumns = {
 	Column{Col::Comm,    "COMM",    15,   0,      "comm",         String,  true,  Process, "command name (at most 15 bytes)"},
 	Column{Col::Command, "COMMAND", 0.3,  kTrunc, "command",      String,  true,  Process, "command line"},
 	Column{Col::Task,    "TASK",    7,    0,      "task",         String,  true,  Process, "process, kernel-thread, zombie or exiting"},
-	Column{Col::Image,   "IMAGE",   8,    0,      "image_sealed", Boolean, true,  Process, "whether the running image's system mappings are sealed"},
+	Column{Col::Image,   "IMAGE",   8,    0,      "image",        Boolean, true,  Process, "whether the running image's system mappings are sealed"},
 	Column{Col::Policy,  "POLICY",  6,    0,      "policy",       String,  true,  Process, "what the next execve() does: seal or unseal"},
 	Column{Col::Locked,  "LOCKED",  3,    0,      "locked",       Boolean, true,  Process, "whether the policy can no longer change"},
 	Column{Col::Verdict, "VERDICT", 9,    0,      "verdict",      String,  false, Process, "sealed, unsealed, opted-out, proxy-unsealed, none or unknown"},
 	Column{Col::Reason,  "REASON",  0.3,  kTrunc, "reason",       String,  true,  Process, "why something could not be read or judged"},
-	Column{Col::Mapping, "MAPPING", 13,   0,      "name",         String,  false, Mapping, "system mapping: [vdso], [vvar], [vsyscall], ..."},
+	Column{Col::Mapping, "MAPPING", 13,   0,      "mapping",      String,  false, Mapping, "system mapping: [vdso], [vvar], [vsyscall], ..."},
 	Column{Col::Start,   "START",   14,   0,      "start",        Number,  false, Mapping, "start address"},
 	Column{Col::End,     "END",     14,   0,      "end",          Number,  false, Mapping, "end address (exclusive)"},
 	Column{Col::Size,    "SIZE",    6,    kRight, "size",         Number,  false, Mapping, "size in bytes"},
@@ -40,6 +40,21 @@ static_assert([] {
 	for (std::size_t i = 0; i < kColumns.size(); i++)
 		if (static_cast<std::size_t>(kColumns[i].id) != i)
 			return false;
+	return true;
+}());
+
+// Schema 2: a JSON key is its column's name in lower case, as in
+// util-linux's tools.
+static_assert([] {
+	for (const auto &c : kColumns) {
+		if (c.json_key.size() != c.name.size())
+			return false;
+		for (std::size_t i = 0; i < c.name.size(); i++) {
+			char n = c.name[i];
+			if (c.json_key[i] != (n >= 'A' && n <= 'Z' ? static_cast<char>(n - 'A' + 'a') : n))
+				return false;
+		}
+	}
 	return true;
 }());
 

@@ -130,12 +130,28 @@ void json_field(JsonWriter &j, const cols::Column &info, const Row &row, const M
 	v ? j.value(*v) : j.null();
 }
 
-void mapping_json(JsonWriter &j, const Row &row, const Mapping &m)
+// The columns of one scope a document carries: those -o chose, in its
+// order, or every column of the schema.
+std::vector<const cols::Column *> fields_of(cols::Scope scope, const std::vector<Col> *chosen)
+{
+	std::vector<const cols::Column *> out;
+	if (chosen) {
+		for (Col c : *chosen)
+			if (cols::column(c).scope == scope)
+				out.push_back(&cols::column(c));
+	} else {
+		for (const auto &info : cols::all_columns())
+			if (info.scope == scope)
+				out.push_back(&info);
+	}
+	return out;
+}
+
+void mapping_json(JsonWriter &j, const Row &row, const Mapping &m, const std::vector<const cols::Column *> &fields)
 {
 	j.begin_object();
-	for (const auto &info : cols::all_columns())
-		if (info.scope == cols::Scope::Mapping)
-			json_field(j, info, row, &m);
+	for (const auto *info : fields)
+		json_field(j, *info, row, &m);
 	j.end_object();
 }
 
@@ -258,17 +274,22 @@ std::optional<std::string> cell(Col c, const Row &row, const Mapping *m)
 	}
 }
 
-void process_json(JsonWriter &j, const Row &row)
+void process_json(JsonWriter &j, const Row &row, const std::vector<Col> *chosen)
 {
 	j.begin_object();
-	for (const auto &info : cols::all_columns())
-		if (info.scope == cols::Scope::Process)
-			json_field(j, info, row, nullptr);
+	for (const auto *info : fields_of(cols::Scope::Process, chosen))
+		json_field(j, *info, row, nullptr);
+	// With -o, "mappings" is there when a mapping column was chosen.
+	auto mfields = fields_of(cols::Scope::Mapping, chosen);
+	if (chosen && mfields.empty()) {
+		j.end_object();
+		return;
+	}
 	j.key("mappings");
 	if (row.process && row.process->mappings) {
 		j.begin_array();
 		for (const auto &m : *row.process->mappings)
-			mapping_json(j, row, m);
+			mapping_json(j, row, m, mfields);
 		j.end_array();
 	} else {
 		j.null();
@@ -333,13 +354,13 @@ std::string status_raw(const std::vector<Process> &procs, const View &view)
 	return t.render();
 }
 
-std::string status_json(const std::vector<Process> &procs, bool supported)
+std::string status_json(const std::vector<Process> &procs, bool supported, const std::vector<Col> *chosen)
 {
 	JsonWriter j;
 	j.begin_object().key("version").value(kSchemaVersion).key("command").value("status");
 	j.key("supported").value(supported).key("processes").begin_array();
 	for (const auto &p : procs)
-		process_json(j, row_of(p));
+		process_json(j, row_of(p), chosen);
 	j.end_array().end_object();
 	return j.str() + "\n";
 }
@@ -375,7 +396,7 @@ std::string audit_summary(const AuditResult &r, bool verbose)
 	return out + "\n";
 }
 
-std::string audit_json(const AuditResult &r, bool all)
+std::string audit_json(const AuditResult &r, bool all, const std::vector<Col> *chosen)
 {
 	JsonWriter j;
 	j.begin_object().key("version").value(kSchemaVersion).key("command").value("audit");
@@ -383,7 +404,7 @@ std::string audit_json(const AuditResult &r, bool all)
 	j.key("checked").value(r.checked).key("unsealed").value(r.unsealed).key("unknown").value(r.unknown);
 	j.key("processes").begin_array();
 	for (const auto *e : audit_rows(r, true, all))
-		process_json(j, row_of(*e));
+		process_json(j, row_of(*e), chosen);
 	j.end_array().end_object();
 	return j.str() + "\n";
 }

@@ -19,11 +19,12 @@ namespace sysmap::report
 
 // The "version" of every JSON document sysmapctl prints; see the JSON
 // OUTPUT section of sysmapctl(1) for when it changes.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // How a table is shown: -o, -r, -n.
 struct View {
 	std::vector<cols::Col> columns;
+	bool chosen = false; // -o named the columns (-J then prints just those)
 	bool raw = false;
 	bool noheadings = false;
 	bool notruncate = false;
@@ -47,21 +48,23 @@ std::string_view task_name(Task t);
 std::optional<std::string> cell(cols::Col c, const Row &row, const Mapping *m);
 
 // A process object of the schema; "mappings" is null unless the
-// process's system mappings were read.
-void process_json(JsonWriter &j, const Row &row);
+// process's system mappings were read. `chosen` (-o) names the fields
+// and their order; without it the object has every field.
+void process_json(JsonWriter &j, const Row &row, const std::vector<cols::Col> *chosen = nullptr);
 
 // status: the per-process report (default), the flat table (-r) and -J.
 std::string status_line(const Process &p, bool supported);
 std::string status_report(const std::vector<Process> &procs, bool supported, const View &view);
 std::string status_raw(const std::vector<Process> &procs, const View &view);
-std::string status_json(const std::vector<Process> &procs, bool supported);
+std::string status_json(const std::vector<Process> &procs, bool supported,
+                        const std::vector<cols::Col> *chosen = nullptr);
 
 // audit: the rows to list (findings; with verbose, the unknown too; with
 // all, every one), the summary for stderr, -J and the exit status.
 std::vector<const AuditEntry *> audit_rows(const AuditResult &r, bool verbose, bool all);
 std::string audit_table(const AuditResult &r, const View &view, bool verbose, bool all);
 std::string audit_summary(const AuditResult &r, bool verbose);
-std::string audit_json(const AuditResult &r, bool all);
+std::string audit_json(const AuditResult &r, bool all, const std::vector<cols::Col> *chosen = nullptr);
 // The document of an audit on a kernel without the feature: "supported":false.
 std::string audit_json_unsupported();
 int audit_status(const AuditResult &r, bool fail_on_unsealed);

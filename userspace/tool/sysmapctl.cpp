@@ -103,6 +103,8 @@ report::View view_of(cli::Command command, const cli::Options &o)
 	v.noheadings = o.noheadings;
 	v.notruncate = o.notruncate;
 	auto defaults = cli::default_columns(command, o);
+	// -O: every field, which is what a document holds anyway.
+	v.chosen = o.output && !o.list_columns;
 	if (o.output_all && !o.list_columns) {
 		v.columns = cli::all_columns(command, o);
 		return v;
@@ -141,7 +143,7 @@ int cmd_status(const cli::Options &o)
 		if (p.task == Task::Process && !p.mappings)
 			rc = Exit::kFailed;
 	if (o.json) {
-		out(report::status_json(procs, supported));
+		out(report::status_json(procs, supported, view.chosen ? &view.columns : nullptr));
 	} else if (o.raw) {
 		for (const auto &p : procs)
 			if (p.task == Task::Process && !p.mappings)
@@ -217,7 +219,7 @@ int cmd_audit(const cli::Options &o)
 			rc = Exit::kFailed;
 	}
 	if (o.json) {
-		out(report::audit_json(r, o.all));
+		out(report::audit_json(r, o.all, view.chosen ? &view.columns : nullptr));
 		return rc;
 	}
 	out(report::audit_table(r, view, o.verbose, o.all));
