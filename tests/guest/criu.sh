@@ -4,8 +4,8 @@
 # under "sysmapctl exec --unseal", where it must work. Prints TAP; criu's
 # logs are kept in the results share.
 #
-# SYSMAP_CRIU_CYCLES: dump/restore cycles in a row (default 10, about 10 s
-# each under QEMU TCG; tests/guest/reseal.sh runs 10 more through
+# SYSMAP_CRIU_CYCLES: dump/restore cycles in a row (default 5, about 10 s
+# each under QEMU TCG; tests/guest/reseal.sh runs 5 more through
 # "sysmapctl criu").
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -149,7 +149,7 @@ for fault in 133 127; do
 done
 
 # 6. dump/restore cycles in a row
-cycles=${SYSMAP_CRIU_CYCLES:-10}
+cycles=${SYSMAP_CRIU_CYCLES:-5}
 start_workload
 verify_workload 0
 cycles_ok=1

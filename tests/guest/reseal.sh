@@ -4,7 +4,7 @@
 # every process given its recorded sealing back). Prints TAP.
 #
 # SYSMAP_RESEAL_CYCLES: dump/restore cycles in a row (default 5: a cycle
-# takes about 9 s under QEMU TCG, and criu.sh makes 10 cycles of its own).
+# takes about 9 s under QEMU TCG, and criu.sh makes 5 cycles of its own).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$here/../programs
