@@ -1,5 +1,5 @@
 # Debian's arm64 criu in the arm64 guest, sourced by the suite (busybox sh;
-# ok/nok come from there). criu checks the kernel, sealed (it must fail
+# ok, nok and the waits come from there). criu checks the kernel, sealed (it must fail
 # because of sealing) and opted out; a sealed workload is dumped, then
 # restored by criu started normally, which must fail because of sealing,
 # and opted out, where the workload must come back intact. The
@@ -16,8 +16,7 @@ start_workload() {
 	rm -rf "$work" "$img"
 	mkdir -p "$work" "$img"
 	setsid /tests/criu_workload "$work" </dev/null >"$work/out" 2>&1 &
-	i=0
-	while [ ! -s "$work/ready" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_for "$work/ready"
 	wpid=$(cat "$work/ready" 2>/dev/null)
 }
 
@@ -26,8 +25,7 @@ start_workload() {
 verify_workload() {
 	rm -f "$work/report"
 	kill -USR1 "$wpid" 2>/dev/null || return 1
-	i=0
-	while [ ! -s "$work/report" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	wait_for "$work/report"
 	line=$(cat "$work/report" 2>/dev/null)
 	echo "# workload: $line"
 	case $line in
@@ -83,8 +81,7 @@ else
 		nok "criu, arm64: the workload is not sealed: $(cstate "$wpid")"
 	(cd "$img" && criu_unsealed dump dump -t "$wpid" -D "$img")
 	rc=$?
-	i=0
-	while kill -0 "$wpid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	until_true 120 gone "$wpid"
 	# criu kills the tree it dumped: the restore must bring it back.
 	if [ $rc -eq 0 ] && ! kill -0 "$wpid" 2>/dev/null; then
 		ok "criu dump, arm64: a sealed workload is dumped, and gone"

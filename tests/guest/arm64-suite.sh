@@ -67,15 +67,29 @@ out=$(sysmapctl exec --unseal -- sysmapctl check)
 # known values in r4-r11, and blocked in read()). Each is started opted
 # out, sealed from outside, and must carry on undisturbed.
 state() { grep '^Mseal_sysmap:' "/proc/$1/status" 2>/dev/null; }
-wait_for() {	# wait_for FILE: up to 20 s
-	i=0
-	while [ ! -s "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -s "$1" ]
+# Every wait is for a condition, with a deadline that a slow emulated
+# guest stays well inside.
+until_true() {	# until_true SECONDS COMMAND...
+	end=$(($(date +%s) + $1))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
 }
+wait_for() { until_true 120 test -s "$1"; }
+# Asleep in a system call (not running, not stopped).
+blocked() {
+	[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = S ] &&
+		! grep -q '^running' "/proc/$1/syscall" 2>/dev/null
+}
+gone() { ! kill -0 "$1" 2>/dev/null; }
+counter_above() { [ "$(cut -d' ' -f1 "$1" 2>/dev/null || echo 0)" -gt "$2" ]; }
 mkdir -p /tmp/seal64 /tmp/spin32 /tmp/read32
-sysmapctl exec --unseal -- sh -c 'echo $$ > /tmp/seal64/pid; t0=$(date +%s); sleep 4; echo $(( $(date +%s) - t0 )) > /tmp/seal64/slept' &
-wait_for /tmp/seal64/pid && sleep 1
+sysmapctl exec --unseal -- sh -c 'echo $$ > /tmp/seal64/pid; t0=$(date +%s); sleep 8; echo $(( $(date +%s) - t0 )) > /tmp/seal64/slept' &
+wait_for /tmp/seal64/pid
 pid=$(cat /tmp/seal64/pid)
+until_true 120 blocked "$pid" || nok "sysmapctl seal, arm64: the shell $pid never blocked"
 before=$(state "$pid")
 sysmapctl seal --tree "$pid"
 rc=$?
@@ -87,8 +101,8 @@ echo "# arm64 shell $pid: before: $before; after: $after"
 	nok "sysmapctl seal, arm64: exit $rc, state before '$before', after '$after'"
 wait
 slept=$(cat /tmp/seal64/slept 2>/dev/null)
-[ -n "$slept" ] && [ "$slept" -ge 4 ] &&
-	ok "sysmapctl seal, arm64: its interrupted sleep resumed and lasted its 4 s ($slept s)" ||
+[ -n "$slept" ] && [ "$slept" -ge 8 ] &&
+	ok "sysmapctl seal, arm64: its interrupted sleep resumed and lasted its 8 s ($slept s)" ||
 	nok "sysmapctl seal, arm64: the shell did not finish its sleep (slept '$slept')"
 
 sysmapctl exec --unseal -- /tests/seal_target32 /tmp/spin32 spin &
@@ -99,7 +113,7 @@ if wait_for /tmp/spin32/ready; then
 	rc=$?
 	after=$(state "$pid")
 	c1=$(cut -d' ' -f1 /tmp/spin32/counter)
-	sleep 2
+	until_true 120 counter_above /tmp/spin32/counter "$c1"
 	c2=$(cut -d' ' -f1 /tmp/spin32/counter)
 	echo "# AArch32 spinner $pid: after: $after; counter $c1 -> $c2"
 	[ $rc -eq 0 ] && echo "$after" | grep -q 'image=sealed policy=seal' &&
@@ -123,7 +137,7 @@ reader=$!
 exec 3>/tmp/read32/in
 if wait_for /tmp/read32/ready; then
 	pid=$(cat /tmp/read32/ready)
-	sleep 1
+	until_true 120 blocked "$pid" || nok "sysmapctl seal, AArch32: the reader $pid never blocked in read()"
 	sysmapctl seal "$pid"
 	rc=$?
 	after=$(state "$pid")
@@ -138,9 +152,7 @@ else
 	nok "sysmapctl seal, AArch32: the reading target never started"
 fi
 exec 3>&-
-i=0
-while kill -0 "$reader" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-if kill -0 "$reader" 2>/dev/null; then
+if ! until_true 120 gone "$reader"; then
 	nok "sysmapctl seal, AArch32: the reader did not end at end of file"
 	kill -KILL "$reader" 2>/dev/null
 else
