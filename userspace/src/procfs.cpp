@@ -301,45 +301,53 @@ std::vector<Mapping> proxy_mappings(const std::vector<Mapping> &all, const std::
 	return out;
 }
 
+namespace
+{
+
+// The fields of one "Mseal_sysmap:" line of a status file.
+SealState parse_seal_line(std::string_view line)
+{
+	std::string fields(line.substr(13));
+	std::replace(fields.begin(), fields.end(), '\t', ' ');
+	std::string_view rest = fields;
+	SealState st;
+	bool seen_image = false, seen_policy = false, seen_locked = false;
+	for (auto f = next_field(rest); !f.empty(); f = next_field(rest)) {
+		auto eq = f.find('=');
+		if (eq == std::string_view::npos)
+			continue;
+		auto k = f.substr(0, eq), val = f.substr(eq + 1);
+		auto pick = [&](std::string_view yes, std::string_view no, bool &dst, bool &seen) {
+			if (val == yes)
+				dst = true;
+			else if (val == no)
+				dst = false;
+			else
+				throw std::invalid_argument("Mseal_sysmap: unexpected value '" + std::string(val) +
+				                            "' for " + std::string(k));
+			seen = true;
+		};
+		if (k == "image")
+			pick("sealed", "unsealed", st.image_sealed, seen_image);
+		else if (k == "policy")
+			pick("seal", "unseal", st.policy_seal, seen_policy);
+		else if (k == "locked")
+			pick("yes", "no", st.locked, seen_locked);
+		// Unknown keys are left for newer kernels.
+	}
+	if (!seen_image || !seen_policy || !seen_locked)
+		throw std::invalid_argument("Mseal_sysmap: line lacks image=, policy= or locked=");
+	return st;
+}
+
+} // namespace
+
 std::optional<SealState> parse_status_line(std::istream &in)
 {
 	std::string line;
-	while (std::getline(in, line)) {
-		std::string_view v = line;
-		if (!v.starts_with("Mseal_sysmap:"))
-			continue;
-		std::string fields(v.substr(13));
-		std::replace(fields.begin(), fields.end(), '\t', ' ');
-		std::string_view rest = fields;
-		SealState st;
-		bool seen_image = false, seen_policy = false, seen_locked = false;
-		for (auto f = next_field(rest); !f.empty(); f = next_field(rest)) {
-			auto eq = f.find('=');
-			if (eq == std::string_view::npos)
-				continue;
-			auto k = f.substr(0, eq), val = f.substr(eq + 1);
-			auto pick = [&](std::string_view yes, std::string_view no, bool &dst, bool &seen) {
-				if (val == yes)
-					dst = true;
-				else if (val == no)
-					dst = false;
-				else
-					throw std::invalid_argument("Mseal_sysmap: unexpected value '" +
-					                            std::string(val) + "' for " + std::string(k));
-				seen = true;
-			};
-			if (k == "image")
-				pick("sealed", "unsealed", st.image_sealed, seen_image);
-			else if (k == "policy")
-				pick("seal", "unseal", st.policy_seal, seen_policy);
-			else if (k == "locked")
-				pick("yes", "no", st.locked, seen_locked);
-			// Unknown keys are left for newer kernels.
-		}
-		if (!seen_image || !seen_policy || !seen_locked)
-			throw std::invalid_argument("Mseal_sysmap: line lacks image=, policy= or locked=");
-		return st;
-	}
+	while (std::getline(in, line))
+		if (std::string_view(line).starts_with("Mseal_sysmap:"))
+			return parse_seal_line(line);
 	return std::nullopt;
 }
 
@@ -396,27 +404,41 @@ Process read_process(pid_t pid, const ReadOptions &what, const std::string &proc
 	if (what.mappings)
 		first = stat();
 
-	std::string status = slurp("status");
+	// One pass over the status file, its lines as views of it: "audit"
+	// reads nothing else of most processes.
+	const std::string status = slurp("status");
 	bool has_mm = false, kthread = false, kthread_line = false;
 	char state = '\0';
-	{
-		std::istringstream ss(status);
-		std::string line;
-		while (std::getline(ss, line)) {
-			std::string_view v = line;
-			if (v.starts_with("Name:\t"))
-				p.comm = unescape_comm(v.substr(6));
-			else if (v.starts_with("Name:"))
-				p.comm = trim(v.substr(5));
-			else if (v.starts_with("State:") && !trim(v.substr(6)).empty())
-				state = trim(v.substr(6))[0];
-			else if (v.starts_with("Uid:"))
-				p.uid = static_cast<uid_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
-			else if (v.starts_with("Kthread:")) {
-				kthread_line = true;
-				kthread = trim(v.substr(8)) == "1";
-			} else if (v.starts_with("VmSize:") || v.starts_with("Mseal_sysmap:"))
-				has_mm = true;
+	std::optional<std::string_view> seal_line;
+	for (std::string_view rest = status; !rest.empty();) {
+		auto nl = rest.find('\n');
+		std::string_view v = rest.substr(0, nl);
+		rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+		if (v.starts_with("Name:\t")) {
+			p.comm = unescape_comm(v.substr(6));
+		} else if (v.starts_with("Name:")) {
+			p.comm = trim(v.substr(5));
+		} else if (v.starts_with("State:")) {
+			auto t = v.substr(6);
+			auto b = t.find_first_not_of(" \t");
+			if (b != std::string_view::npos)
+				state = t[b];
+		} else if (v.starts_with("Uid:")) {
+			auto t = v.substr(4);
+			auto b = t.find_first_not_of(" \t");
+			unsigned long uid = 0;
+			if (b != std::string_view::npos)
+				std::from_chars(t.data() + b, t.data() + t.size(), uid);
+			p.uid = static_cast<uid_t>(uid);
+		} else if (v.starts_with("Kthread:")) {
+			kthread_line = true;
+			kthread = trim(v.substr(8)) == "1";
+		} else if (v.starts_with("VmSize:")) {
+			has_mm = true;
+		} else if (v.starts_with("Mseal_sysmap:")) {
+			has_mm = true;
+			if (!seal_line)
+				seal_line = v;
 		}
 	}
 	if (!first && (!kthread_line || state == '\0'))
@@ -435,9 +457,9 @@ Process read_process(pid_t pid, const ReadOptions &what, const std::string &proc
 		p.task = Task::Zombie;
 	else if (!has_mm)
 		p.task = Task::Exiting;
-	std::istringstream again(status);
 	try {
-		p.state = parse_status_line(again);
+		if (seal_line)
+			p.state = parse_seal_line(*seal_line);
 	} catch (const std::invalid_argument &e) {
 		throw ProcError(ProcError::Kind::Malformed, dir + "/status: " + e.what());
 	}
