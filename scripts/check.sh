@@ -219,10 +219,21 @@ done
 
 if [ "$host_only" -eq 0 ]; then
 	stage "kernels: $mseal, $mbase (7.3), $seal, $base (6.12): sealing on and compiled out"
-	build "$mseal kernel" "$REPO/scripts/build-kernel.sh" "$mseal" || true
-	build "$mbase kernel" "$REPO/scripts/build-kernel.sh" "$mbase" || true
-	build "$seal kernel" "$REPO/scripts/build-kernel.sh" "$seal" || true
-	build "$base kernel" "$REPO/scripts/build-kernel.sh" "$base" || true
+	# A SUITES run builds only the kernels its suites boot (a suite's name
+	# starts with its kernel's: mainline-seal-, mainline-base-, seal-,
+	# base-; harness-vm boots the 6.12 baseline).
+	kernel_wanted() {	# kernel_wanted SUITE-PREFIX
+		local s
+		[ -n "$only" ] || return 0
+		for s in $only; do
+			case $s in "$1"-*) return 0 ;; esac
+		done
+		[ "$1" = base ] && named harness-vm
+	}
+	! kernel_wanted mainline-seal || build "$mseal kernel" "$REPO/scripts/build-kernel.sh" "$mseal" || true
+	! kernel_wanted mainline-base || build "$mbase kernel" "$REPO/scripts/build-kernel.sh" "$mbase" || true
+	! kernel_wanted seal || build "$seal kernel" "$REPO/scripts/build-kernel.sh" "$seal" || true
+	! kernel_wanted base || build "$base kernel" "$REPO/scripts/build-kernel.sh" "$base" || true
 
 	stage "selftests: build, for each series"
 	msel=$CACHE/selftests-mainline
