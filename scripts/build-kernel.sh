@@ -3,7 +3,9 @@
 #
 #   build-kernel.sh NAME     NAME is x86_64-seal, x86_64-base (the debug
 #                            test kernels), the same with -kasan, x86_64-bench,
-#                            x86_64-bench-base (without debugging) or arm64-seal:
+#                            x86_64-bench-base (without debugging), arm64-seal,
+#                            riscv64-seal or s390x-seal (cross-built, booted
+#                            from an initramfs: scripts/build-cross-guest.sh):
 #                            kernels of the 6.12 series; with the prefix
 #                            "mainline-" (mainline-x86_64-seal, ...), the same
 #                            kernel of the mainline series
@@ -14,7 +16,7 @@
 # names the options that did not. An option the kernel does not know at all
 # is left out of that check: the fragments serve both bases, and some
 # options exist only in one (each such line says so).
-name=${1:?usage: build-kernel.sh [mainline-]x86_64-seal|x86_64-base|x86_64-bench|x86_64-bench-base|arm64-seal}
+name=${1:?usage: build-kernel.sh [mainline-]x86_64-seal|x86_64-base|x86_64-bench|x86_64-bench-base|arm64-seal|riscv64-seal|s390x-seal}
 case $name in
 mainline-*) export SYSMAP_SERIES=mainline ;;
 *) export SYSMAP_SERIES=6.12 ;;
@@ -34,8 +36,16 @@ x86_64-bench-base) arch=x86_64 frags=(x86_64-test baseline) ;;
 arm64-seal)
 	# Cross-built with Debian's compilers; the compat vDSO needs the
 	# AArch32 one too.
-	arch=arm64 frags=(arm64-test sysmap-seal) image=arch/arm64/boot/Image
+	arch=arm64 frags=(guest-initramfs arm64-test sysmap-seal) image=arch/arm64/boot/Image
 	cross=(CROSS_COMPILE=aarch64-linux-gnu- CROSS_COMPILE_COMPAT=arm-linux-gnueabihf-)
+	;;
+riscv64-seal)
+	arch=riscv frags=(guest-initramfs riscv64-test sysmap-seal) image=arch/riscv/boot/Image
+	cross=(CROSS_COMPILE=riscv64-linux-gnu-)
+	;;
+s390x-seal)
+	arch=s390 frags=(guest-initramfs s390x-test sysmap-seal) image=arch/s390/boot/bzImage
+	cross=(CROSS_COMPILE=s390x-linux-gnu-)
 	;;
 *) die "unknown kernel '$name'" ;;
 esac
@@ -63,7 +73,7 @@ export CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$src CCACHE_COMPILERCHECK=content
 ccache -M 8G >/dev/null
 export KBUILD_BUILD_TIMESTAMP="1970-01-01" KBUILD_BUILD_USER=sysmap KBUILD_BUILD_HOST=seal
 cc=gcc
-[ ${#cross[@]} -eq 0 ] || cc=aarch64-linux-gnu-gcc
+[ ${#cross[@]} -eq 0 ] || cc=${cross[0]#CROSS_COMPILE=}gcc
 kmake=(make -C "$src" ARCH="$arch" "${cross[@]}" CC="ccache $cc")
 
 # Generate the configuration in a scratch directory, and install it only when

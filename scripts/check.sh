@@ -91,14 +91,14 @@ record_run() {	# record_run NAME RUNNER_STATUS
 # the suites is for a condition, not a time, so a guest that runs slower
 # beside another still passes. Measured on 2 cores: two -smp 2 guests side
 # by side take about as long as one after the other (each keeps both cores
-# busy); what it buys is that the arm64 build and the x86_64 guests share
+# busy); what it buys is that the cross-built guests' builds and the x86_64 guests share
 # the machine without either waiting for the other.
 guest_jobs=${SYSMAP_GUEST_JOBS:-2}
 guest_pids=()
-# The arm64 job (below: its kernel and initramfs built in the background,
-# then its guest) holds a slot while it runs, so that on a cold cache its
-# build is not starved behind two guests.
-arm64_build=
+# The job of the other architectures (below: their kernels and initramfs
+# built in the background, then their guests) holds a slot while it runs,
+# so that on a cold cache its builds are not starved behind two guests.
+cross_build=
 guest_slot() {	# wait until fewer than $guest_jobs guests (or builds) run
 	local alive p busy
 	while :; do
@@ -108,7 +108,7 @@ guest_slot() {	# wait until fewer than $guest_jobs guests (or builds) run
 		done
 		guest_pids=(${alive[@]+"${alive[@]}"})
 		busy=(${alive[@]+"${alive[@]}"})
-		[ -z "$arm64_build" ] || ! kill -0 "$arm64_build" 2>/dev/null || busy+=("$arm64_build")
+		[ -z "$cross_build" ] || ! kill -0 "$cross_build" 2>/dev/null || busy+=("$cross_build")
 		[ ${#busy[@]} -ge "$guest_jobs" ] || return 0
 		wait -n "${busy[@]}" || true
 	done
@@ -246,20 +246,22 @@ if [ "$host_only" -eq 0 ]; then
 	build "compat programs" "$REPO/scripts/build-compat.sh" || true
 	ours=("$sel"/mseal_system_mappings/sysmap_*_test)
 
-	# The arm64 kernel and initramfs build while the x86_64 guests run, at a
-	# lower priority, and the arm64 guest boots once they are built: the
-	# whole job holds one of the guest slots (guest_slot). The mainline
-	# series' guest (7.3, criu from trixie) runs in every make check; the
-	# 6.12 backport's (bookworm's criu) when named, after it.
-	arm64_suite() {	# arm64_suite NAME SERIES KERNEL
-		local name=$1 series=$2 kernel=$3 started=$SECONDS rc=1 initrd p f s
+	# The kernels and initramfs of the other architectures build while the
+	# x86_64 guests run, at a lower priority, and each guest boots once its
+	# kernel and initramfs are built: the whole job holds one of the guest
+	# slots (guest_slot). The mainline series' guests (7.3: arm64, then
+	# riscv64 and s390x, their programs from trixie) run in every make
+	# check; the 6.12 backport's arm64 guest (bookworm's criu) when named,
+	# after them.
+	cross_suite() {	# cross_suite NAME ARCH SERIES KERNEL
+		local name=$1 arch=$2 series=$3 kernel=$4 started=$SECONDS rc=1 initrd p f s
 		if build "$kernel kernel" nice -n 10 "$REPO/scripts/build-kernel.sh" "$kernel" \
-			2>>"$RESULTS/arm64-build.log" &&
+			2>>"$RESULTS/cross-build.log" &&
 			initrd=$(build_out "$name initramfs" nice -n 10 \
-				"$REPO/scripts/build-arm64-guest.sh" "$series" 2>>"$RESULTS/arm64-build.log"); then
-			printf '%6d s    arm64: %s kernel and initramfs\n' $((SECONDS - started)) "$series" >>"$timings"
+				"$REPO/scripts/build-cross-guest.sh" "$arch" "$series" 2>>"$RESULTS/cross-build.log"); then
+			printf '%6d s    %s: %s kernel and initramfs\n' $((SECONDS - started)) "$arch" "$series" >>"$timings"
 			msg "$name: booting the $kernel kernel (timeout 1500s)"
-			"$REPO/scripts/vm-run.sh" --arch arm64 --initrd "$initrd" \
+			"$REPO/scripts/vm-run.sh" --arch "$arch" --initrd "$initrd" \
 				--name "$name" --timeout 1500 "$(kernel_image "$kernel")"
 			rc=$?
 			printf '%6d s    guest %s on %s\n' \
@@ -269,17 +271,20 @@ if [ "$host_only" -eq 0 ]; then
 		read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/$name.tap")
 		msg "    $name: $p passed, $f failed, $s skipped"
 	}
-	if want mainline-arm64-selftests || named arm64-selftests; then
-		msg "arm64: building the kernel and the guest's initramfs in the background," \
-			"then booting it (log: $RESULTS/arm64-build.log)"
+	if want mainline-arm64-selftests || want mainline-riscv64-selftests ||
+		want mainline-s390x-selftests || named arm64-selftests; then
+		msg "arm64, riscv64, s390x: building the kernels and the guests' initramfs in the" \
+			"background, then booting each (log: $RESULTS/cross-build.log)"
 		(
 			set +e
-			if want mainline-arm64-selftests; then
-				arm64_suite mainline-arm64-selftests mainline mainline-arm64-seal
-			fi
-			if named arm64-selftests; then arm64_suite arm64-selftests 6.12 arm64-seal; fi
+			for arch in arm64 riscv64 s390x; do
+				if want "mainline-$arch-selftests"; then
+					cross_suite "mainline-$arch-selftests" "$arch" mainline "mainline-$arch-seal"
+				fi
+			done
+			if named arm64-selftests; then cross_suite arm64-selftests arm64 6.12 arm64-seal; fi
 		) &
-		arm64_build=$!
+		cross_build=$!
 	fi
 
 	stage "guests: $guest_jobs at a time, the longest first (each suite's time is below)"
@@ -378,7 +383,7 @@ if [ "$host_only" -eq 0 ]; then
 	fi
 
 	wait ${guest_pids[@]+"${guest_pids[@]}"} || true
-	[ -z "$arm64_build" ] || wait "$arm64_build" || true
+	[ -z "$cross_build" ] || wait "$cross_build" || true
 
 	"$REPO/scripts/compat-table.sh" >"$RESULTS/compat.md" 2>/dev/null || true
 fi

@@ -27,6 +27,11 @@ packages=(
 	# helper) with their static C libraries
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-arm-linux-gnueabihf
 	libc6-dev-arm64-cross libc6-dev-armhf-cross
+	# riscv64 and s390x: cross compilers, their C libraries, and QEMU's
+	# virt and s390-ccw-virtio machines (OpenSBI is riscv64's firmware)
+	gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross
+	gcc-s390x-linux-gnu g++-s390x-linux-gnu libc6-dev-s390x-cross
+	qemu-system-misc opensbi
 	# real tools run in the guest (tests/guest/compat.sh: the workload is
 	# cross-built for qemu-user with the compilers above and armhf's g++)
 	criu runsc gdb strace ltrace valgrind qemu-user-static user-mode-linux

@@ -3,18 +3,19 @@
 #
 #   vm-run.sh [--timeout SEC] [--name NAME] [--append ARGS] [--cpu MODEL] [--root DIR]
 #             [--smp N] [--mem SIZE] [--plugin SO] KERNEL -- COMMAND [ARGS...]
-#   vm-run.sh --arch arm64 --initrd FILE [--timeout SEC] --name NAME KERNEL
+#   vm-run.sh --arch arm64|riscv64|s390x --initrd FILE [--timeout SEC] --name NAME KERNEL
 #
 # The guest sees the host root read-only over virtio-9p, tmpfs where writes
 # are needed, and $RESULTS/NAME/ as a writable share. COMMAND runs from the
 # repository; its stdout and stderr go to NAME/output.log (TAP on stdout).
 # The serial console is kept in NAME/console.log and scanned for kernel
-# splats. An arm64 guest (qemu-system-aarch64 -machine virt) has no host
-# root: it runs the /init of its initramfs, which runs its own suite.
+# splats. A guest of another architecture (arm64 and riscv64: -machine
+# virt; s390x: s390-ccw-virtio) has no host root: it runs the /init of its
+# initramfs (scripts/build-cross-guest.sh), which runs its own suite.
 # --append adds kernel command-line arguments (e.g. a sysctl.* setting).
 # --cpu replaces QEMU's CPU model "max" (e.g. "max,-smap": see
 # tests/guest/compat.sh for the emulator bug that needs it); --smp and
-# --mem the number of vCPUs (2) and the memory (2G x86_64, 1G arm64).
+# --mem the number of vCPUs (2) and the memory (2G x86_64, 1G otherwise).
 # --root boots an x86_64 guest on another root directory than the host's
 # (scripts/guest-root.sh makes one with a newer Debian's programs, such as
 # a criu that knows the kernel under test); the repository and the cache
@@ -77,8 +78,11 @@ mkdir -p "$res"
 	printf '\n'
 } >"$res/command.sh"
 
+# virtio on PCI, except s390x's on its channel subsystem.
+p9=virtio-9p-pci
+[ "$arch" != s390x ] || p9=virtio-9p-ccw
 results_share=(-fsdev "local,id=results,path=$res,multidevs=remap,security_model=none"
-	-device virtio-9p-pci,fsdev=results,mount_tag=results)
+	-device "$p9,fsdev=results,mount_tag=results")
 # The repository and the cache get shares of their own, mounted by the guest
 # at their host paths after its tmpfs mounts: a checkout or cache under /tmp,
 # /home or /var stays visible wherever it is.
@@ -118,10 +122,17 @@ x86_64)
 		-fsdev "local,id=root,path=$root,readonly=on,multidevs=remap,security_model=none"
 		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root)
 	;;
-arm64)
-	[ -f "$initrd" ] || die "arm64 guests need --initrd (scripts/build-arm64-guest.sh)"
-	qemu=(qemu-system-aarch64 -machine virt -cpu "$cpu" -smp "$smp" -m "${mem:-1G}" -kernel "$kernel"
-		-initrd "$initrd" -append "console=ttyAMA0 panic=-1 rdinit=/init${append:+ $append}")
+arm64 | riscv64 | s390x)
+	[ -f "$initrd" ] || die "$arch guests need --initrd (scripts/build-cross-guest.sh)"
+	case $arch in
+	arm64) qemu=(qemu-system-aarch64 -machine virt -cpu "$cpu") console=ttyAMA0 ;;
+	# OpenSBI (QEMU's own copy) as the firmware.
+	riscv64) qemu=(qemu-system-riscv64 -machine virt -bios default) console=ttyS0 ;;
+	# The serial console is the SCLP's VT220 terminal.
+	s390x) qemu=(qemu-system-s390x -machine s390-ccw-virtio -cpu "$cpu") console=ttysclp0 ;;
+	esac
+	qemu+=(-smp "$smp" -m "${mem:-1G}" -kernel "$kernel" -initrd "$initrd"
+		-append "console=$console panic=-1 rdinit=/init${append:+ $append}")
 	;;
 *) die "unknown architecture $arch" ;;
 esac

@@ -33,7 +33,9 @@ volatile std::uint64_t sysmap_spin_rsp = 0;
 }
 
 // The register check: a known value in each register, compared on every
-// round; the loop touches no stack, so %rsp must not move either.
+// round; the loop touches no stack, so the stack pointer must not move
+// either. One version per architecture "sysmapctl seal" supports.
+#if defined(__x86_64__)
 asm(R"(
 	.text
 	.globl sysmap_spin_check
@@ -106,6 +108,210 @@ sysmap_spin_check:
 	hlt
 	.size sysmap_spin_check, .-sysmap_spin_check
 )");
+#elif defined(__riscv) && __riscv_xlen == 64
+// ra, s0-s11, a0-a7 and t2-t6 hold the values, t0 and t1 are scratch;
+// exit_group(99) is call 94.
+asm(R"(
+	.text
+	.globl sysmap_spin_check
+	.type sysmap_spin_check, @function
+sysmap_spin_check:
+	la t0, sysmap_spin_rsp
+	sd sp, 0(t0)
+	li ra, 0x015a01a5013c01c3
+	li s0, 0x025a02a5023c02c3
+	li s1, 0x035a03a5033c03c3
+	li s2, 0x045a04a5043c04c3
+	li s3, 0x055a05a5053c05c3
+	li s4, 0x065a06a5063c06c3
+	li s5, 0x075a07a5073c07c3
+	li s6, 0x085a08a5083c08c3
+	li s7, 0x095a09a5093c09c3
+	li s8, 0x0a5a0aa50a3c0ac3
+	li s9, 0x0b5a0ba50b3c0bc3
+	li s10, 0x0c5a0ca50c3c0cc3
+	li s11, 0x0d5a0da50d3c0dc3
+	li a0, 0x0e5a0ea50e3c0ec3
+	li a1, 0x0f5a0fa50f3c0fc3
+	li a2, 0x105a10a5103c10c3
+	li a3, 0x115a11a5113c11c3
+	li a4, 0x125a12a5123c12c3
+	li a5, 0x135a13a5133c13c3
+	li a6, 0x145a14a5143c14c3
+	li a7, 0x155a15a5153c15c3
+	li t2, 0x165a16a5163c16c3
+	li t3, 0x175a17a5173c17c3
+	li t4, 0x185a18a5183c18c3
+	li t5, 0x195a19a5193c19c3
+	li t6, 0x1a5a1aa51a3c1ac3
+1:	la t0, sysmap_spin_counter
+	ld t1, 0(t0)
+	addi t1, t1, 1
+	sd t1, 0(t0)
+	la t0, sysmap_spin_rsp
+	ld t1, 0(t0)
+	bne sp, t1, 2f
+	li t1, 0x015a01a5013c01c3
+	bne ra, t1, 2f
+	li t1, 0x025a02a5023c02c3
+	bne s0, t1, 2f
+	li t1, 0x035a03a5033c03c3
+	bne s1, t1, 2f
+	li t1, 0x045a04a5043c04c3
+	bne s2, t1, 2f
+	li t1, 0x055a05a5053c05c3
+	bne s3, t1, 2f
+	li t1, 0x065a06a5063c06c3
+	bne s4, t1, 2f
+	li t1, 0x075a07a5073c07c3
+	bne s5, t1, 2f
+	li t1, 0x085a08a5083c08c3
+	bne s6, t1, 2f
+	li t1, 0x095a09a5093c09c3
+	bne s7, t1, 2f
+	li t1, 0x0a5a0aa50a3c0ac3
+	bne s8, t1, 2f
+	li t1, 0x0b5a0ba50b3c0bc3
+	bne s9, t1, 2f
+	li t1, 0x0c5a0ca50c3c0cc3
+	bne s10, t1, 2f
+	li t1, 0x0d5a0da50d3c0dc3
+	bne s11, t1, 2f
+	li t1, 0x0e5a0ea50e3c0ec3
+	bne a0, t1, 2f
+	li t1, 0x0f5a0fa50f3c0fc3
+	bne a1, t1, 2f
+	li t1, 0x105a10a5103c10c3
+	bne a2, t1, 2f
+	li t1, 0x115a11a5113c11c3
+	bne a3, t1, 2f
+	li t1, 0x125a12a5123c12c3
+	bne a4, t1, 2f
+	li t1, 0x135a13a5133c13c3
+	bne a5, t1, 2f
+	li t1, 0x145a14a5143c14c3
+	bne a6, t1, 2f
+	li t1, 0x155a15a5153c15c3
+	bne a7, t1, 2f
+	li t1, 0x165a16a5163c16c3
+	bne t2, t1, 2f
+	li t1, 0x175a17a5173c17c3
+	bne t3, t1, 2f
+	li t1, 0x185a18a5183c18c3
+	bne t4, t1, 2f
+	li t1, 0x195a19a5193c19c3
+	bne t5, t1, 2f
+	li t1, 0x1a5a1aa51a3c1ac3
+	bne t6, t1, 2f
+	j 1b
+2:	li a7, 94
+	li a0, 99
+	ecall
+	.size sysmap_spin_check, .-sysmap_spin_check
+)");
+#elif defined(__s390x__)
+// r0 and r2-r13 hold the values, r1 and r14 are scratch, r15 is the stack
+// pointer; exit_group(99) is call 248.
+asm(R"(
+	.text
+	.globl sysmap_spin_check
+	.type sysmap_spin_check, @function
+sysmap_spin_check:
+	larl %r1, sysmap_spin_rsp
+	stg %r15, 0(%r1)
+	llihf %r0, 0x015a01a5
+	oilf %r0, 0x013c01c3
+	llihf %r2, 0x025a02a5
+	oilf %r2, 0x023c02c3
+	llihf %r3, 0x035a03a5
+	oilf %r3, 0x033c03c3
+	llihf %r4, 0x045a04a5
+	oilf %r4, 0x043c04c3
+	llihf %r5, 0x055a05a5
+	oilf %r5, 0x053c05c3
+	llihf %r6, 0x065a06a5
+	oilf %r6, 0x063c06c3
+	llihf %r7, 0x075a07a5
+	oilf %r7, 0x073c07c3
+	llihf %r8, 0x085a08a5
+	oilf %r8, 0x083c08c3
+	llihf %r9, 0x095a09a5
+	oilf %r9, 0x093c09c3
+	llihf %r10, 0x0a5a0aa5
+	oilf %r10, 0x0a3c0ac3
+	llihf %r11, 0x0b5a0ba5
+	oilf %r11, 0x0b3c0bc3
+	llihf %r12, 0x0c5a0ca5
+	oilf %r12, 0x0c3c0cc3
+	llihf %r13, 0x0d5a0da5
+	oilf %r13, 0x0d3c0dc3
+1:	larl %r1, sysmap_spin_counter
+	lg %r14, 0(%r1)
+	aghi %r14, 1
+	stg %r14, 0(%r1)
+	larl %r1, sysmap_spin_rsp
+	cg %r15, 0(%r1)
+	jne 2f
+	llihf %r14, 0x015a01a5
+	oilf %r14, 0x013c01c3
+	cgr %r0, %r14
+	jne 2f
+	llihf %r14, 0x025a02a5
+	oilf %r14, 0x023c02c3
+	cgr %r2, %r14
+	jne 2f
+	llihf %r14, 0x035a03a5
+	oilf %r14, 0x033c03c3
+	cgr %r3, %r14
+	jne 2f
+	llihf %r14, 0x045a04a5
+	oilf %r14, 0x043c04c3
+	cgr %r4, %r14
+	jne 2f
+	llihf %r14, 0x055a05a5
+	oilf %r14, 0x053c05c3
+	cgr %r5, %r14
+	jne 2f
+	llihf %r14, 0x065a06a5
+	oilf %r14, 0x063c06c3
+	cgr %r6, %r14
+	jne 2f
+	llihf %r14, 0x075a07a5
+	oilf %r14, 0x073c07c3
+	cgr %r7, %r14
+	jne 2f
+	llihf %r14, 0x085a08a5
+	oilf %r14, 0x083c08c3
+	cgr %r8, %r14
+	jne 2f
+	llihf %r14, 0x095a09a5
+	oilf %r14, 0x093c09c3
+	cgr %r9, %r14
+	jne 2f
+	llihf %r14, 0x0a5a0aa5
+	oilf %r14, 0x0a3c0ac3
+	cgr %r10, %r14
+	jne 2f
+	llihf %r14, 0x0b5a0ba5
+	oilf %r14, 0x0b3c0bc3
+	cgr %r11, %r14
+	jne 2f
+	llihf %r14, 0x0c5a0ca5
+	oilf %r14, 0x0c3c0cc3
+	cgr %r12, %r14
+	jne 2f
+	llihf %r14, 0x0d5a0da5
+	oilf %r14, 0x0d3c0dc3
+	cgr %r13, %r14
+	jne 2f
+	j 1b
+2:	lghi %r2, 99
+	svc 248
+	.size sysmap_spin_check, .-sysmap_spin_check
+)");
+#else
+#error "seal_target: no register check for this architecture"
+#endif
 
 namespace
 {

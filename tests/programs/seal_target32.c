@@ -1,7 +1,7 @@
 /*
  * The 32-bit twin of seal_target (spin and read modes): ia32, built by
  * scripts/build-selftests.sh with i686-linux-gnu-gcc -static, and AArch32,
- * built by scripts/build-arm64-guest.sh with arm-linux-gnueabihf-gcc:
+ * built by scripts/build-cross-guest.sh with arm-linux-gnueabihf-gcc:
  *
  *   seal_target32 DIR spin   known values in every register, exit 99 if
  *                            one changes; a forked reporter writes DIR/counter

@@ -57,6 +57,10 @@ constexpr long kMseal = 462;
 #include "arch/x86_64.hpp"
 #elif defined(__aarch64__)
 #include "arch/aarch64.hpp"
+#elif defined(__riscv) && __riscv_xlen == 64
+#include "arch/riscv64.hpp"
+#elif defined(__s390x__)
+#include "arch/s390x.hpp"
 #else
 #define SYSMAP_NO_INJECTION 1
 #endif

@@ -1,6 +1,7 @@
 #!/bin/sh
-# init of the arm64 guest (busybox): mount, run /tests/suite.sh with its
-# output in the results share, record the exit status, power off.
+# init of the guests of other architectures (busybox; initramfs made by
+# scripts/build-cross-guest.sh): mount, run /tests/suite.sh with its output
+# in the results share, record the exit status, power off.
 /bin/busybox --install -s /bin
 export PATH=/bin:/usr/sbin:/usr/bin
 mount -t proc proc /proc
@@ -16,11 +17,11 @@ ip link set lo up
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results
-echo "sysmap-seal arm64 guest: running its suite" >/dev/console
+echo "sysmap-seal $(uname -m) guest: running its suite" >/dev/console
 cd /tmp
 sh /tests/suite.sh >/results/output.log 2>&1
 echo $? >/results/exit-status
-echo "sysmap-seal arm64 guest: suite exited with status $(cat /results/exit-status)" >/dev/console
+echo "sysmap-seal $(uname -m) guest: suite exited with status $(cat /results/exit-status)" >/dev/console
 sync
 umount /results
 echo o >/proc/sysrq-trigger

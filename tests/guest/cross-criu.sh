@@ -1,4 +1,4 @@
-# Debian's arm64 criu in the arm64 guest, sourced by the suite (busybox sh;
+# Debian's criu in the arm64 and s390x guests, sourced by the suite (busybox sh;
 # ok, nok and the waits come from there). criu checks the kernel, sealed (it must fail
 # because of sealing) and opted out; a sealed workload is dumped, then
 # restored by criu started normally, which must fail because of sealing,
@@ -59,35 +59,35 @@ echo "# criu: $(criu --version 2>&1 | head -n 1)"
 rm -f /run/criu.kdat
 strace -f -e trace=munmap,mremap -o "$logs/check-sealed.strace" criu check >"$logs/check-sealed.log" 2>&1
 rc=$?
-[ $rc -ne 0 ] && ok "criu check, arm64, sealed: fails" || nok "criu check, arm64, sealed: exit 0"
+[ $rc -ne 0 ] && ok "criu check, $machine, sealed: fails" || nok "criu check, $machine, sealed: exit 0"
 # Its kerndat probes run children that move and unmap their own vDSO.
 call=$(refused "$logs/check-sealed.strace")
 echo "# refused: $call"
 [ -n "$call" ] && grep -q "kerndat_vdso" "$logs/check-sealed.log" &&
-	ok "criu check, arm64, sealed: its vDSO probe's $(echo "$call" | grep -oE 'munmap|mremap' | head -n 1)() fails with EPERM" ||
-	nok "criu check, arm64, sealed: not for the sealing reason ($(grep -m1 Error "$logs/check-sealed.log"))"
+	ok "criu check, $machine, sealed: its vDSO probe's $(echo "$call" | grep -oE 'munmap|mremap' | head -n 1)() fails with EPERM" ||
+	nok "criu check, $machine, sealed: not for the sealing reason ($(grep -m1 Error "$logs/check-sealed.log"))"
 rm -f /run/criu.kdat
 out=$(sysmapctl exec --unseal -- criu check 2>&1)
 printf '%s\n' "$out" >"$logs/check-unsealed.log"
-printf '%s\n' "$out" | grep -q "Looks good." && ok "criu check, arm64, opted out: Looks good." ||
-	nok "criu check, arm64, opted out: $(printf '%s\n' "$out" | tail -n 1)"
+printf '%s\n' "$out" | grep -q "Looks good." && ok "criu check, $machine, opted out: Looks good." ||
+	nok "criu check, $machine, opted out: $(printf '%s\n' "$out" | tail -n 1)"
 
 start_workload
 if [ -z "$wpid" ] || ! verify_workload 0; then
-	nok "criu, arm64: the workload did not start or check itself ($(cat "$work/out" 2>/dev/null))"
+	nok "criu, $machine: the workload did not start or check itself ($(cat "$work/out" 2>/dev/null))"
 else
 	before=$counter
-	cstate "$wpid" | grep -q 'image=sealed' && ok "criu, arm64: the workload runs sealed" ||
-		nok "criu, arm64: the workload is not sealed: $(cstate "$wpid")"
+	cstate "$wpid" | grep -q 'image=sealed' && ok "criu, $machine: the workload runs sealed" ||
+		nok "criu, $machine: the workload is not sealed: $(cstate "$wpid")"
 	(cd "$img" && criu_unsealed dump dump -t "$wpid" -D "$img")
 	rc=$?
 	until_true 120 gone "$wpid"
 	# criu kills the tree it dumped: the restore must bring it back.
 	if [ $rc -eq 0 ] && ! kill -0 "$wpid" 2>/dev/null; then
-		ok "criu dump, arm64: a sealed workload is dumped, and gone"
+		ok "criu dump, $machine: a sealed workload is dumped, and gone"
 	else
-		nok "criu dump, arm64: exit $rc, $(grep -m1 Error "$logs/dump.log" 2>/dev/null)"
-		nok "criu, arm64: nothing to restore (the dump failed)"
+		nok "criu dump, $machine: exit $rc, $(grep -m1 Error "$logs/dump.log" 2>/dev/null)"
+		nok "criu, $machine: nothing to restore (the dump failed)"
 		kill -TERM "$wpid" 2>/dev/null
 		return 0 2>/dev/null
 	fi
@@ -99,33 +99,33 @@ else
 	call=$(refused "$logs/restore-sealed.strace")
 	echo "# refused: $call"
 	[ $rc -ne 0 ] && [ -n "$call" ] && ! kill -0 "$wpid" 2>/dev/null &&
-		ok "criu restore, arm64, sealed: fails, its vDSO probe's $(echo "$call" | grep -oE 'munmap|mremap' | head -n 1)() refused with EPERM" ||
-		nok "criu restore, arm64, sealed: exit $rc, $(grep -m1 Error "$logs/restore-sealed.log" 2>/dev/null)"
+		ok "criu restore, $machine, sealed: fails, its vDSO probe's $(echo "$call" | grep -oE 'munmap|mremap' | head -n 1)() refused with EPERM" ||
+		nok "criu restore, $machine, sealed: exit $rc, $(grep -m1 Error "$logs/restore-sealed.log" 2>/dev/null)"
 	(cd "$img" && criu_unsealed restore restore -d -D "$img")
 	rc=$?
-	[ $rc -eq 0 ] && kill -0 "$wpid" 2>/dev/null && ok "criu restore, arm64, opted out: succeeds" ||
-		nok "criu restore, arm64, opted out: exit $rc, $(grep -m1 Error "$logs/restore.log" 2>/dev/null)"
+	[ $rc -eq 0 ] && kill -0 "$wpid" 2>/dev/null && ok "criu restore, $machine, opted out: succeeds" ||
+		nok "criu restore, $machine, opted out: exit $rc, $(grep -m1 Error "$logs/restore.log" 2>/dev/null)"
 	verify_workload "$before" &&
-		ok "criu, arm64: the restored workload's counter, buffer, file offset, pipe and child are intact" ||
-		nok "criu, arm64: the restored workload is not intact"
+		ok "criu, $machine: the restored workload's counter, buffer, file offset, pipe and child are intact" ||
+		nok "criu, $machine: the restored workload is not intact"
 	after=$(cstate "$wpid")
 	echo "# restored workload $wpid: $after"
 	echo "$after" | grep -q 'image=unsealed policy=unseal' &&
-		ok "criu, arm64: the restored workload inherits criu's opt-out" ||
-		nok "criu, arm64: the restored workload: '$after'"
+		ok "criu, $machine: the restored workload inherits criu's opt-out" ||
+		nok "criu, $machine: the restored workload: '$after'"
 	sysmapctl seal --tree "$wpid"
 	rc=$?
 	after=$(cstate "$wpid")
 	[ $rc -eq 0 ] && echo "$after" | grep -q 'image=sealed policy=seal' &&
-		ok "criu, arm64: sysmapctl seal --tree seals the restored workload" ||
-		nok "criu, arm64: sysmapctl seal --tree: exit $rc, '$after'"
+		ok "criu, $machine: sysmapctl seal --tree seals the restored workload" ||
+		nok "criu, $machine: sysmapctl seal --tree: exit $rc, '$after'"
 	if verify_workload "$counter"; then
-		ok "criu, arm64: the re-sealed workload carries on intact"
+		ok "criu, $machine: the re-sealed workload carries on intact"
 	else
-		nok "criu, arm64: the re-sealed workload is not intact"
+		nok "criu, $machine: the re-sealed workload is not intact"
 	fi
 	grep -q 'vdso=sealed child_vdso=sealed' "$work/report" &&
-		ok "criu, arm64: in the re-sealed tree munmap() of [vdso] fails with EPERM, parent and child" ||
-		nok "criu, arm64: the re-sealed tree's report: $(cat "$work/report")"
+		ok "criu, $machine: in the re-sealed tree munmap() of [vdso] fails with EPERM, parent and child" ||
+		nok "criu, $machine: the re-sealed tree's report: $(cat "$work/report")"
 	kill -TERM "$wpid" 2>/dev/null
 fi

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Build the root of a guest of another architecture: an initramfs with
+# Debian's busybox-static, strace and, where Debian builds it for the
+# architecture, criu, with the libraries they load (downloaded from
+# Debian, not built); the series' selftests, mm's mseal_test, sysmapctl,
+# seal_target and criu's workload, all statically cross-linked; on arm64
+# the AArch32 programs too; and the suite (tests/guest/cross-suite.sh).
+# Prints the path of the initramfs.
+#
+#   build-cross-guest.sh ARCH [mainline|6.12]    ARCH: arm64, riscv64, s390x
+#                                                (default series: mainline)
+#
+# The guest of the 7.3 kernel takes its programs from trixie: bookworm's
+# criu 3.17 predates Linux 6.13's vDSO layout and stops before it dumps
+# anything on 7.3 (scripts/guest-root.sh says the same for x86_64), and
+# bookworm has no riscv64 port. The guest of the 6.12 kernel takes them
+# from bookworm. Debian builds no criu for riscv64. s390x's 7.3 guest has
+# no criu either: trixie's s390x criu needs trixie's libc6, whose current
+# s390x build (2.41-12+deb13u5) deb.debian.org does not serve from here
+# (404, with nine more of the suite's base packages), so that guest takes
+# busybox and strace from bookworm.
+arch=${1:-}
+export SYSMAP_SERIES=${2:-mainline}
+usage() {
+	echo "usage: build-cross-guest.sh arm64|riscv64|s390x [mainline|6.12]" >&2
+	exit 2
+}
+case $arch in
+arm64) triple=aarch64-linux-gnu karch=arm64 packages=busybox-static,strace,criu ;;
+riscv64) triple=riscv64-linux-gnu karch=riscv packages=busybox-static,strace ;;
+s390x) triple=s390x-linux-gnu karch=s390 packages=busybox-static,strace ;;
+*) usage ;;
+esac
+case $SYSMAP_SERIES in
+mainline)
+	suite=trixie work_name=$arch-mainline
+	[ "$arch" != s390x ] || suite=bookworm
+	;;
+6.12) suite=bookworm work_name=$arch ;;
+*) usage ;;
+esac
+. "$(dirname "$0")/common.sh"
+[ "$arch/$suite" != riscv64/bookworm ] || die "bookworm has no riscv64 port: build the mainline guest"
+
+work=$CACHE/$work_name
+root=$work/root
+mkdir -p "$work"
+
+# Debian's programs and the shared libraries they load. debootstrap
+# resolves their dependencies in the suite and downloads them (nothing is
+# installed, on the host or in a root); every package is unpacked in a
+# scratch tree, and only busybox, the programs and the libraries their
+# DT_NEEDED entries name, transitively, are kept.
+tools_root=$work/tools
+if [ "$(cat "$tools_root/.complete" 2>/dev/null)" != "$suite $packages" ]; then
+	rm -rf "$work/tools-dl" "$work/tools-all" "$tools_root"
+	mkdir -p "$work/tools-all" "$tools_root"
+	debootstrap --download-only --arch="$arch" --variant=minbase --include="$packages" \
+		"$suite" "$work/tools-dl" http://deb.debian.org/debian >"$work/tools-dl.log" 2>&1 ||
+		die "downloading $suite's $arch $packages failed; see $work/tools-dl.log"
+	for deb in "$work"/tools-dl/var/cache/apt/archives/*.deb; do
+		dpkg-deb -x "$deb" "$work/tools-all"
+	done
+	all=$work/tools-all
+	# Where a library is found, as the dynamic loader looks: the multiarch
+	# directories, then the top ones.
+	find_lib() {
+		local d
+		for d in "usr/lib/$triple" "lib/$triple" usr/lib lib usr/lib64 lib64; do
+			if [ -e "$all/$d/$1" ]; then
+				echo "$d/$1"
+				return 0
+			fi
+		done
+		return 1
+	}
+	queue=(usr/bin/strace)
+	case $packages in *criu*) queue+=(usr/sbin/criu) ;; esac
+	for f in "${queue[@]}"; do
+		[ -e "$all/$f" ] || die "$suite's $arch packages have no /$f"
+	done
+	kept=" "
+	while [ ${#queue[@]} -gt 0 ]; do
+		f=${queue[0]}
+		queue=("${queue[@]:1}")
+		case $kept in *" $f "*) continue ;; esac
+		kept+="$f "
+		mkdir -p "$tools_root/$(dirname "$f")"
+		cp -L "$all/$f" "$tools_root/$f"
+		for lib in $(readelf -d "$all/$f" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+			path=$(find_lib "$lib") || die "$suite's $arch /$f needs $lib, which no downloaded package holds"
+			queue+=("$path")
+		done
+	done
+	# The loader, at the path the programs name (trixie keeps it under
+	# /usr alone, and a /lib link to /usr/lib stands for the one usrmerge
+	# makes).
+	interp=$(readelf -l "$all/usr/bin/strace" | sed -n 's/.*program interpreter: \(.*\)\]/\1/p')
+	for f in "${interp#/}" "usr$interp" ""; do
+		[ -n "$f" ] || die "$suite's $arch packages have no $interp"
+		[ -e "$all/$f" ] || continue
+		mkdir -p "$tools_root/$(dirname "$f")"
+		cp -L "$all/$f" "$tools_root/$f"
+		break
+	done
+	[ -e "$tools_root/lib" ] || ln -s usr/lib "$tools_root/lib"
+	mkdir -p "$tools_root/bin"
+	cp "$all/bin/busybox" "$tools_root/bin/busybox" 2>/dev/null || cp "$all/usr/bin/busybox" "$tools_root/bin/busybox"
+	rm -rf "$work/tools-dl" "$work/tools-all"
+	echo "$suite $packages" >"$tools_root/.complete"
+fi
+
+# Selftests, statically linked, against the series' headers for ARCH: the
+# series' own, and mm's mseal_test, which must pass as it does without it.
+src=$("$REPO/scripts/kernel-tree.sh" build-src)
+hdr=$work/headers
+mkdir -p "$hdr" "$work/selftests" "$work/selftests-mm"
+make -s -C "$src" O="$hdr" ARCH="$karch" headers_install INSTALL_HDR_PATH="$hdr/usr" >&2
+make -s -C "$src/tools/testing/selftests/mseal_system_mappings" OUTPUT="$work/selftests" \
+	ARCH="$karch" CROSS_COMPILE="$triple-" LDFLAGS=-static \
+	KHDR_INCLUDES="-isystem $hdr/usr/include" >&2
+make -s -C "$src/tools/testing/selftests/mm" OUTPUT="$work/selftests-mm" \
+	ARCH="$karch" CROSS_COMPILE="$triple-" LDFLAGS=-static \
+	KHDR_INCLUDES="-isystem $hdr/usr/include" "$work/selftests-mm/mseal_test" >&2
+
+# sysmapctl, statically linked.
+ubuild=$REPO/build/$arch-userspace
+cmake -S "$REPO/userspace" -B "$ubuild" -DCMAKE_BUILD_TYPE=Release \
+	-DCMAKE_CXX_COMPILER="$triple-g++" -DSYSMAP_STATIC=ON -DSYSMAP_UNIT_TESTS=OFF >/dev/null
+cmake --build "$ubuild" -j"$JOBS" --target sysmapctl sysmap_static >"$ubuild/build.log" 2>&1 ||
+	{ tail -n 20 "$ubuild/build.log" >&2; die "building the $arch sysmapctl failed"; }
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,results,tests}
+cp -a "$tools_root"/. "$root"/
+rm -f "$root/.complete"
+ln -s busybox "$root/bin/sh"
+cp "$REPO/tests/guest/cross-init.sh" "$root/init"
+cp "$REPO/tests/guest/cross-suite.sh" "$root/tests/suite.sh"
+cp "$REPO/tests/guest/cross-criu.sh" "$root/tests/criu.sh"
+cp "$work"/selftests/sysmap_* "$work/selftests-mm/mseal_test" "$root/tests/"
+# The native target of "sysmapctl seal" (known values in its registers).
+"$triple-g++" -std=c++20 -O2 -static -Wall -Werror -pthread \
+	-o "$root/tests/seal_target" "$REPO/tests/programs/seal_target.cpp" >&2
+if [ "$arch" = arm64 ]; then
+	# The AArch32 target, with 64K-aligned segments: the kernel has 16K
+	# pages.
+	arm-linux-gnueabihf-gcc -O2 -static -marm -Wall -Werror -Wl,-z,max-page-size=0x10000 \
+		-o "$root/tests/seal_target32" "$REPO/tests/programs/seal_target32.c" >&2
+fi
+# criu's workload (tests/guest/cross-criu.sh).
+"$triple-g++" -std=c++20 -O2 -static -Wall -Werror -I "$REPO/userspace/include" \
+	-o "$root/tests/criu_workload" "$REPO/tests/programs/criu_workload.cpp" \
+	"$ubuild/libsysmap.a" -pthread >&2
+cp "$ubuild/sysmapctl" "$root/bin/sysmapctl"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
+echo "$work/initramfs.cpio.gz"
