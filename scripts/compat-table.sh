@@ -26,20 +26,30 @@ cell() {
 	else echo "pass ($total tests)"; fi
 }
 
-row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
-echo "| scenario (sealed = default, opted out = \`sysmapctl exec --unseal\`) | x86_64 sealed (7.3) | x86_64 opted out (7.3) | arm64 (7.3) |"
-echo "|---|---|---|---|"
+# row SCENARIO X86_SEALED X86_OPTED_OUT ARM64 [PATTERN]: with PATTERN, the
+# riscv64 and s390x cells are that pattern's result in their guests
+# (which run the arm64 guest's suite, criu aside), else "not run".
+row() {
+	local rv="not run" sx="not run"
+	if [ -n "${5:-}" ]; then
+		rv=$(cell riscv64-selftests "$5")
+		sx=$(cell s390x-selftests "$5")
+	fi
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$rv" "$sx"
+}
+echo "| scenario (sealed = default, opted out = \`sysmapctl exec --unseal\`) | x86_64 sealed (7.3) | x86_64 opted out (7.3) | arm64 (7.3) | riscv64 (7.3) | s390x (7.3) |"
+echo "|---|---|---|---|---|---|"
 row "system mappings sealed in every image" "$(cell seal-selftests 'state\..*sealed_image')" \
-	"$(cell seal-selftests 'state\..*opted_out_image')" "$(cell arm64-selftests 'state\.')"
+	"$(cell seal-selftests 'state\..*opted_out_image')" "$(cell arm64-selftests 'state\.')" 'state\.'
 row "munmap/mremap/mmap/mprotect/madvise matrix" "$(cell seal-selftests 'ops\..*\.sealed')" \
-	"$(cell seal-selftests 'ops\..*\.opted_out')" "$(cell arm64-selftests 'ops\.')"
+	"$(cell seal-selftests 'ops\..*\.opted_out')" "$(cell arm64-selftests 'ops\.')" 'ops\.'
 row "32-bit process: state and operations (+ [sigpage], [vectors] on arm64)" \
 	"$(cell seal-selftests 'compat32\.sealed|ops\.compat_.*\.sealed')" \
 	"$(cell seal-selftests 'compat32\.opted_out|ops\.compat_.*\.opted_out')" \
 	"$(cell arm64-selftests 'ok [0-9]+ AArch32|ops\.compat_')"
 row "uprobes XOL page: state and operations" "$(cell seal-selftests 'uprobe\.sealed\.|ops\.uprobes_.*\.sealed')" \
 	"$(cell seal-selftests 'uprobe\.opted_out|ops\.uprobes_.*\.opted_out')" \
-	"$(cell arm64-selftests 'uprobe\.|ops\.uprobes_')"
+	"$(cell arm64-selftests 'uprobe\.|ops\.uprobes_')" 'uprobe\.|ops\.uprobes_'
 row "criu check" "$(cell seal-criu 'criu check sealed')" \
 	"$(cell seal-criu 'criu check unsealed')" "$(cell arm64-selftests 'criu check, arm64')"
 row "criu dump of a sealed process" "$(cell seal-criu 'dump of a sealed')" "(same)" \
@@ -51,7 +61,7 @@ row "criu restore, then sealed again (\`sysmapctl criu\`; arm64: \`sysmapctl sea
 	"$(cell seal-reseal 'criu, opted-out workload')" \
 	"$(cell arm64-selftests 'criu, arm64: (sysmapctl seal|the re-sealed|in the re-sealed)')"
 row "sysmapctl seal of a running process (ptrace)" "$(cell seal-reseal 'sealed|registers intact|restarted')" "(n/a)" \
-	"$(cell arm64-selftests 'sysmapctl seal, ')"
+	"$(cell arm64-selftests 'sysmapctl seal, ')" 'sysmapctl seal, '
 row "runsc --rootless do (ptrace platform)" "$(cell seal-runsc 'runsc sealed')" \
 	"$(cell seal-runsc 'runsc unsealed')" "not run"
 row "rr pattern (tracer unmaps vvar, moves vdso)" "$(cell seal-rr-pattern '(^|[^n])sealed:')" \
