@@ -57,6 +57,10 @@ fetch_foreign_deb() {
 	opts=(-o Dir::Etc::sourcelist="$apt/sources.list" -o Dir::Etc::sourceparts=-
 		-o Dir::State::Lists="$apt/lists" -o Dir::Cache::Archives="$apt/archives"
 		-o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
+	# A package of another architecture (linux-config-7.3:arm64): apt
+	# reads that architecture's index only when told to (dpkg need not
+	# know the architecture; nothing is installed).
+	case $pkg in *:*) opts+=(-o "APT::Architectures::=$(dpkg --print-architecture)" -o "APT::Architectures::=${pkg#*:}") ;; esac
 	msg "fetching $pkg=$ver from $suite (that package only)"
 	apt-get "${opts[@]}" -q update >&2 || { warn "apt-get update for $suite failed"; return 1; }
 	(cd "$apt/archives" && apt-get "${opts[@]}" -q download "$pkg=$ver" >&2) ||
