@@ -249,10 +249,9 @@ if [ "$host_only" -eq 0 ]; then
 	# The kernels and initramfs of the other architectures build while the
 	# x86_64 guests run, at a lower priority, and each guest boots once its
 	# kernel and initramfs are built: the whole job holds one of the guest
-	# slots (guest_slot). The mainline series' arm64 and riscv64 guests
-	# (7.3, their programs from trixie) run in every make check; its s390x
-	# guest and the 6.12 backport's arm64 guest (bookworm's criu) when
-	# named, after them.
+	# slots (guest_slot). The mainline series' guests (7.3: arm64, riscv64
+	# and s390x) run in every make check; the 6.12 backport's arm64 guest
+	# (bookworm's criu) when named, after them.
 	cross_suite() {	# cross_suite NAME ARCH SERIES KERNEL
 		local name=$1 arch=$2 series=$3 kernel=$4 started=$SECONDS rc=1 initrd p f s
 		if build "$kernel kernel" nice -n 10 "$REPO/scripts/build-kernel.sh" "$kernel" \
@@ -272,19 +271,16 @@ if [ "$host_only" -eq 0 ]; then
 		msg "    $name: $p passed, $f failed, $s skipped"
 	}
 	if want mainline-arm64-selftests || want mainline-riscv64-selftests ||
-		named mainline-s390x-selftests || named arm64-selftests; then
+		want mainline-s390x-selftests || named arm64-selftests; then
 		msg "other architectures: building their kernels and the guests' initramfs in the" \
 			"background, then booting each (log: $RESULTS/cross-build.log)"
 		(
 			set +e
-			for arch in arm64 riscv64; do
+			for arch in arm64 riscv64 s390x; do
 				if want "mainline-$arch-selftests"; then
 					cross_suite "mainline-$arch-selftests" "$arch" mainline "mainline-$arch-seal"
 				fi
 			done
-			if named mainline-s390x-selftests; then
-				cross_suite mainline-s390x-selftests s390x mainline mainline-s390x-seal
-			fi
 			if named arm64-selftests; then cross_suite arm64-selftests arm64 6.12 arm64-seal; fi
 		) &
 		cross_build=$!
