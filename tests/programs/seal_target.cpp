@@ -309,6 +309,148 @@ sysmap_spin_check:
 	svc 248
 	.size sysmap_spin_check, .-sysmap_spin_check
 )");
+#elif defined(__aarch64__)
+// x0-x15 and x19-x30 hold the values, x16 and x17 are scratch, x18 is left
+// alone; exit_group(99) is call 94.
+asm(R"(
+	.text
+	.globl sysmap_spin_check
+	.type sysmap_spin_check, %function
+sysmap_spin_check:
+	adrp x16, sysmap_spin_rsp
+	add x16, x16, :lo12:sysmap_spin_rsp
+	mov x17, sp
+	str x17, [x16]
+	ldr x0, =0x015a01a5013c01c3
+	ldr x1, =0x025a02a5023c02c3
+	ldr x2, =0x035a03a5033c03c3
+	ldr x3, =0x045a04a5043c04c3
+	ldr x4, =0x055a05a5053c05c3
+	ldr x5, =0x065a06a5063c06c3
+	ldr x6, =0x075a07a5073c07c3
+	ldr x7, =0x085a08a5083c08c3
+	ldr x8, =0x095a09a5093c09c3
+	ldr x9, =0x0a5a0aa50a3c0ac3
+	ldr x10, =0x0b5a0ba50b3c0bc3
+	ldr x11, =0x0c5a0ca50c3c0cc3
+	ldr x12, =0x0d5a0da50d3c0dc3
+	ldr x13, =0x0e5a0ea50e3c0ec3
+	ldr x14, =0x0f5a0fa50f3c0fc3
+	ldr x15, =0x105a10a5103c10c3
+	ldr x19, =0x115a11a5113c11c3
+	ldr x20, =0x125a12a5123c12c3
+	ldr x21, =0x135a13a5133c13c3
+	ldr x22, =0x145a14a5143c14c3
+	ldr x23, =0x155a15a5153c15c3
+	ldr x24, =0x165a16a5163c16c3
+	ldr x25, =0x175a17a5173c17c3
+	ldr x26, =0x185a18a5183c18c3
+	ldr x27, =0x195a19a5193c19c3
+	ldr x28, =0x1a5a1aa51a3c1ac3
+	ldr x29, =0x1b5a1ba51b3c1bc3
+	ldr x30, =0x1c5a1ca51c3c1cc3
+1:	adrp x16, sysmap_spin_counter
+	add x16, x16, :lo12:sysmap_spin_counter
+	ldr x17, [x16]
+	add x17, x17, #1
+	str x17, [x16]
+	adrp x16, sysmap_spin_rsp
+	add x16, x16, :lo12:sysmap_spin_rsp
+	ldr x16, [x16]
+	mov x17, sp
+	cmp x16, x17
+	b.ne 2f
+	ldr x17, =0x015a01a5013c01c3
+	cmp x0, x17
+	b.ne 2f
+	ldr x17, =0x025a02a5023c02c3
+	cmp x1, x17
+	b.ne 2f
+	ldr x17, =0x035a03a5033c03c3
+	cmp x2, x17
+	b.ne 2f
+	ldr x17, =0x045a04a5043c04c3
+	cmp x3, x17
+	b.ne 2f
+	ldr x17, =0x055a05a5053c05c3
+	cmp x4, x17
+	b.ne 2f
+	ldr x17, =0x065a06a5063c06c3
+	cmp x5, x17
+	b.ne 2f
+	ldr x17, =0x075a07a5073c07c3
+	cmp x6, x17
+	b.ne 2f
+	ldr x17, =0x085a08a5083c08c3
+	cmp x7, x17
+	b.ne 2f
+	ldr x17, =0x095a09a5093c09c3
+	cmp x8, x17
+	b.ne 2f
+	ldr x17, =0x0a5a0aa50a3c0ac3
+	cmp x9, x17
+	b.ne 2f
+	ldr x17, =0x0b5a0ba50b3c0bc3
+	cmp x10, x17
+	b.ne 2f
+	ldr x17, =0x0c5a0ca50c3c0cc3
+	cmp x11, x17
+	b.ne 2f
+	ldr x17, =0x0d5a0da50d3c0dc3
+	cmp x12, x17
+	b.ne 2f
+	ldr x17, =0x0e5a0ea50e3c0ec3
+	cmp x13, x17
+	b.ne 2f
+	ldr x17, =0x0f5a0fa50f3c0fc3
+	cmp x14, x17
+	b.ne 2f
+	ldr x17, =0x105a10a5103c10c3
+	cmp x15, x17
+	b.ne 2f
+	ldr x17, =0x115a11a5113c11c3
+	cmp x19, x17
+	b.ne 2f
+	ldr x17, =0x125a12a5123c12c3
+	cmp x20, x17
+	b.ne 2f
+	ldr x17, =0x135a13a5133c13c3
+	cmp x21, x17
+	b.ne 2f
+	ldr x17, =0x145a14a5143c14c3
+	cmp x22, x17
+	b.ne 2f
+	ldr x17, =0x155a15a5153c15c3
+	cmp x23, x17
+	b.ne 2f
+	ldr x17, =0x165a16a5163c16c3
+	cmp x24, x17
+	b.ne 2f
+	ldr x17, =0x175a17a5173c17c3
+	cmp x25, x17
+	b.ne 2f
+	ldr x17, =0x185a18a5183c18c3
+	cmp x26, x17
+	b.ne 2f
+	ldr x17, =0x195a19a5193c19c3
+	cmp x27, x17
+	b.ne 2f
+	ldr x17, =0x1a5a1aa51a3c1ac3
+	cmp x28, x17
+	b.ne 2f
+	ldr x17, =0x1b5a1ba51b3c1bc3
+	cmp x29, x17
+	b.ne 2f
+	ldr x17, =0x1c5a1ca51c3c1cc3
+	cmp x30, x17
+	b.ne 2f
+	b 1b
+2:	mov x8, #94
+	mov x0, #99
+	svc #0
+	.ltorg
+	.size sysmap_spin_check, .-sysmap_spin_check
+)");
 #else
 #error "seal_target: no register check for this architecture"
 #endif
