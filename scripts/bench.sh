@@ -31,6 +31,14 @@ vm=("$REPO/scripts/vm-run.sh" --smp 1 --mem 4G --timeout 5400 --plugin "$progs/i
 	tests/guest/bench.sh "$rounds" "$spawns" "${scale[@]}" || die "the sealing kernel's run failed"
 "${vm[@]}" --name "${k}bench-base" "$base" -- \
 	tests/guest/bench.sh "$rounds" "$spawns" || die "the baseline kernel's run failed"
+# "sysmapctl criu" against criu's own restore, in a boot of its own (on 7.3
+# with trixie's criu: scripts/guest-root.sh says why).
+if [ ${#scale[@]} -gt 0 ]; then
+	root=()
+	[ "$SERIES" != mainline ] || root=(--root "$("$REPO/scripts/guest-root.sh")")
+	"$REPO/scripts/vm-run.sh" --smp 1 --mem 4G --timeout 3600 "${root[@]}" --name "${k}bench-criu" "$seal" -- \
+		tests/guest/bench-criu.sh 100 || die "the criu restore run failed"
+fi
 
 report=$RESULTS/${k}bench.md
 {
@@ -60,8 +68,12 @@ report=$RESULTS/${k}bench.md
 			echo "| sysmapctl seal --tree (opted-out tree) | $((n + 1)) | $t ms | $(awk -v t="$t" -v p="$((n + 1))" 'BEGIN { printf "%.1f us", 1000 * t / p }') | |"
 		done
 		grep '^seal-tree-incomplete' "$s" | sed 's/^/warning: /' || true
+		c=$RESULTS/${k}bench-criu/output.log
+		r=$(awk '$1 == "criu-restore" { print $3 }' "$c") t=$(awk '$1 == "sysmapctl-criu-restore" { print $3 }' "$c")
+		echo "| criu restore -d, by itself (the tree comes back opted out) | 101 | $r ms | $(awk -v t="$r" 'BEGIN { printf "%.1f us", 1000 * t / 101 }') | |"
+		echo "| sysmapctl criu -- criu restore (the tree comes back sealed) | 101 | $t ms | $(awk -v t="$t" 'BEGIN { printf "%.1f us", 1000 * t / 101 }') | $(awk -v a="$t" -v b="$r" 'BEGIN { printf "%.2f against criu", a / b }') |"
 		echo
-		echo "Wall times are the median of three runs (one fresh tree per seal run)."
+		echo "Wall times are the median of three runs (one fresh tree per seal run; the criu restores alternate, from one dump)."
 	fi
 } >"$report"
 cat "$report"

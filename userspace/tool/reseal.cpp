@@ -301,19 +301,21 @@ std::optional<std::vector<unsigned char>> read_mem(pid_t pid, std::uint64_t addr
 }
 
 // In the target's [vdso] (it has the kernel's fallback system calls) or
-// [sigpage], or else right behind the system call it was stopped in.
+// [sigpage], or else right behind the system call it was stopped in. Read
+// from /proc/PID/maps while the thread is stopped: smaps would cost a walk
+// of the page tables of every mapping.
 std::optional<std::uint64_t> find_insn(pid_t pid, const Regs &r)
 {
 	Insn insn = syscall_insn(r);
+	std::istringstream maps(read_text("/proc/" + pid_str(pid) + "/maps"));
+	const std::vector<Mapping> all = parse_smaps(maps);
 	// An AArch32 process also has [sigpage], whose return trampolines
 	// make system calls.
 	for (const char *name : {"[vdso]", "[sigpage]"}) {
-		std::optional<Mapping> m;
-		try {
-			m = find_mapping(pid, name);
-		} catch (const ProcError &) {
-		}
-		if (!m || m->perms.size() < 3 || m->perms[2] != 'x' || m->size() >= (1u << 20))
+		auto m = std::find_if(all.begin(), all.end(), [&](const Mapping &k) { return k.name == name; });
+		if (m == all.end())
+			continue;
+		if (m->perms.size() < 3 || m->perms[2] != 'x' || m->size() >= (1u << 20))
 			continue;
 		if (auto text = read_mem(pid, m->start, m->size())) {
 			for (std::size_t i = 0; i + insn.bytes.size() <= text->size(); i += insn.align)
@@ -417,57 +419,89 @@ pid_t pick_thread(pid_t pid)
 	return found;
 }
 
-// Run `call` in the target; returns what it returned (a negative errno on
-// failure).
-long inject(pid_t pid, const TraceInfo &ti, const Call &call, Fault fault)
+#ifndef SYSMAP_NO_INJECTION
+// One attachment to a target for all the calls apply() makes in it:
+// attaching, stopping it and giving it back cost more than the calls.
+// The constructor attaches and stops one of its threads; run() makes a
+// call with that thread's registers; release(), or the destructor if a
+// step failed, gives the thread back as it was.
+class Injector
 {
-#ifdef SYSMAP_NO_INJECTION
-	(void)pid, (void)ti, (void)call, (void)fault;
-	throw SealError(SealError::Kind::Unsupported, "sysmapctl cannot seal other processes on this architecture",
-	                "the process can seal itself with prctl(PR_MSEAL_SYSTEM_MAPPINGS, PR_MSEAL_SYSMAP_SEAL_IMAGE)");
-#else
-	HoldSignals hold;
-	if (fault == Fault::Attach)
-		throw fault_error(fault, "attaching");
-	Tracee t(ti.tgid, pick_thread(pid));
-	if (int e = t.seize(ti.seccomp == 2)) {
-		if (e == ESRCH)
-			throw gone();
-		if (e == EPERM)
-			throw denied(ti);
-		throw interrupted(std::string("attaching failed: ") + std::strerror(e));
+public:
+	Injector(pid_t pid, const TraceInfo &ti, Fault fault) : t_(ti.tgid, pick_thread(pid)), fault_(fault)
+	{
+		if (fault == Fault::Attach)
+			throw fault_error(fault, "attaching");
+		if (int e = t_.seize(ti.seccomp == 2)) {
+			if (e == ESRCH)
+				throw gone();
+			if (e == EPERM)
+				throw denied(ti);
+			throw interrupted(std::string("attaching failed: ") + std::strerror(e));
+		}
+		if (fault == Fault::Interrupt)
+			throw fault_error(fault, "interrupting it");
+		t_.stop();
+		if (fault == Fault::GetRegs)
+			throw fault_error(fault, "reading its registers");
+		saved_ = t_.regs();
+		t_.save(saved_);
+		if (auto why = unsupported_abi(saved_))
+			throw SealError(SealError::Kind::Unsupported, *why, "it can seal itself with prctl()");
+		auto at = find_insn(pid, saved_);
+		if (fault == Fault::FindSyscall)
+			throw fault_error(fault, "finding a system-call instruction");
+		if (!at)
+			throw interrupted("no system-call instruction found in it (no [vdso]?)");
+		at_ = *at;
 	}
-	if (fault == Fault::Interrupt)
-		throw fault_error(fault, "interrupting it");
-	t.stop();
-	if (fault == Fault::GetRegs)
-		throw fault_error(fault, "reading its registers");
-	Regs saved = t.regs();
-	t.save(saved);
-	if (auto why = unsupported_abi(saved))
-		throw SealError(SealError::Kind::Unsupported, *why, "it can seal itself with prctl()");
-	if (expected_nr(saved, call) < 0)
-		throw SealError(SealError::Kind::Unsupported, "the call does not exist for its 32-bit ABI",
-		                "it can seal itself");
-	auto at = find_insn(pid, saved);
-	if (fault == Fault::FindSyscall)
-		throw fault_error(fault, "finding a system-call instruction");
-	if (!at)
-		throw interrupted("no system-call instruction found in it (no [vdso]?)");
-	t.set(prepare(saved, *at, call));
-	if (fault == Fault::Inject)
-		throw fault_error(fault, "injecting the call");
-	t.to_call(Tracee::At::Entry);
-	if (call_nr(t.regs()) != expected_nr(saved, call))
-		throw interrupted("the injected call did not start");
-	t.to_call(Tracee::At::Exit);
-	long ret = result(t.regs(), saved);
-	if (fault == Fault::Restore)
-		throw fault_error(fault, "restoring its registers");
-	t.release();
-	return ret;
+
+	// Make `call`; returns what it returned (a negative errno on failure).
+	// The thread is left at the call's exit, from where the next call
+	// starts as well.
+	long run(const Call &call)
+	{
+		long nr = expected_nr(saved_, call);
+		if (nr < 0)
+			throw SealError(SealError::Kind::Unsupported, "the call does not exist for its 32-bit ABI",
+			                "it can seal itself");
+		t_.set(prepare(saved_, at_, call));
+		if (fault_ == Fault::Inject)
+			throw fault_error(fault_, "injecting the call");
+		t_.to_call(Tracee::At::Entry);
+		if (call_nr(t_.regs()) != nr)
+			throw interrupted("the injected call did not start");
+		t_.to_call(Tracee::At::Exit);
+		long ret = result(t_.regs(), saved_);
+		if (fault_ == Fault::Restore)
+			throw fault_error(fault_, "restoring its registers");
+		return ret;
+	}
+
+	void release() { t_.release(); }
+
+private:
+	HoldSignals hold_; // before t_: signals stay held until t_ is given back
+	Tracee t_;
+	Fault fault_;
+	Regs saved_{};
+	std::uint64_t at_ = 0;
+};
+#else
+class Injector
+{
+public:
+	Injector(pid_t, const TraceInfo &, Fault)
+	{
+		throw SealError(SealError::Kind::Unsupported,
+		                "sysmapctl cannot seal other processes on this architecture",
+		                "the process can seal itself with prctl(PR_MSEAL_SYSTEM_MAPPINGS, "
+		                "PR_MSEAL_SYSMAP_SEAL_IMAGE)");
+	}
+	long run(const Call &) { return -ENOSYS; }
+	void release() {}
+};
 #endif
-}
 
 std::optional<SealState> state_of(pid_t pid)
 {
@@ -631,7 +665,8 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 	using K = SealError::Kind;
 	Process p;
 	try {
-		p = read_process(pid, (flags & kFlagImage) != 0);
+		// Not the command line: nothing here reports it.
+		p = read_process(pid, ReadOptions{(flags & kFlagImage) != 0, [](const Process &) { return false; }});
 	} catch (const ProcError &e) {
 		if (e.kind() == ProcError::Kind::Gone)
 			throw SealError(K::Gone, "no such process", "check the PID");
@@ -683,8 +718,13 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 		                "it runs under a seccomp filter, which sysmapctl must suspend for the call it "
 		                "injects, and that needs CAP_SYS_ADMIN",
 		                "run sysmapctl as root");
+	std::optional<Injector> injector;
 	auto run = [&](const Call &call) {
-		return ti->tgid == getpid() ? call_self(call) : inject(pid, *ti, call, fault);
+		if (ti->tgid == getpid())
+			return call_self(call);
+		if (!injector)
+			injector.emplace(pid, *ti, fault);
+		return injector->run(call);
 	};
 	// The policy first, then the image: sealing it is allowed under the
 	// policy just set, a lock included.
@@ -701,6 +741,8 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 			                    " a CRIU restore left at " + hex(m.start) +
 			                    " failed: " + std::strerror(static_cast<int>(-ret)),
 			                "the program still calls that copy; restart it to run on the kernel's vDSO");
+	if (injector)
+		injector->release();
 	auto after = state_of(pid);
 	if (!after)
 		throw SealError(K::Gone, "it exited while it was being sealed", "nothing is left to seal");
