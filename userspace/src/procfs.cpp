@@ -376,6 +376,89 @@ std::optional<StatInfo> parse_stat(std::string_view line)
 	return st;
 }
 
+namespace
+{
+
+// What a status file says of a process, its lines as views of the text.
+struct StatusFields {
+	std::string comm;
+	uid_t uid = 0;
+	char state = '\0';
+	bool has_mm = false, kthread = false, kthread_line = false;
+	std::optional<std::string_view> seal_line;
+};
+
+StatusFields scan_status(std::string_view status)
+{
+	StatusFields f;
+	for (std::string_view rest = status; !rest.empty();) {
+		auto nl = rest.find('\n');
+		std::string_view v = rest.substr(0, nl);
+		rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+		if (v.starts_with("Name:\t")) {
+			f.comm = unescape_comm(v.substr(6));
+		} else if (v.starts_with("Name:")) {
+			f.comm = trim(v.substr(5));
+		} else if (v.starts_with("State:")) {
+			auto t = v.substr(6);
+			auto b = t.find_first_not_of(" \t");
+			if (b != std::string_view::npos)
+				f.state = t[b];
+		} else if (v.starts_with("Uid:")) {
+			auto t = v.substr(4);
+			auto b = t.find_first_not_of(" \t");
+			unsigned long uid = 0;
+			if (b != std::string_view::npos)
+				std::from_chars(t.data() + b, t.data() + t.size(), uid);
+			f.uid = static_cast<uid_t>(uid);
+		} else if (v.starts_with("Kthread:")) {
+			f.kthread_line = true;
+			f.kthread = trim(v.substr(8)) == "1";
+		} else if (v.starts_with("VmSize:")) {
+			f.has_mm = true;
+		} else if (v.starts_with("Mseal_sysmap:")) {
+			f.has_mm = true;
+			if (!f.seal_line)
+				f.seal_line = v;
+		}
+	}
+	return f;
+}
+
+// Only a task with an address space has system mappings. Of those
+// without: kernel threads never had one, zombies have exited, and a task
+// on its way out has already released its own.
+void classify(Process &p, const StatusFields &f, bool stat_says_exited)
+{
+	if (f.kthread)
+		p.task = Task::KernelThread;
+	else if (exited(f.state) || stat_says_exited)
+		p.task = Task::Zombie;
+	else if (!f.has_mm)
+		p.task = Task::Exiting;
+}
+
+} // namespace
+
+std::optional<Process> parse_process(pid_t pid, std::string_view status)
+{
+	StatusFields f = scan_status(status);
+	if (!f.kthread_line || f.state == '\0')
+		return std::nullopt;
+	Process p;
+	p.pid = pid;
+	p.comm = std::move(f.comm);
+	p.uid = f.uid;
+	classify(p, f, false);
+	try {
+		if (f.seal_line)
+			p.state = parse_seal_line(*f.seal_line);
+	} catch (const std::invalid_argument &) {
+		return std::nullopt;
+	}
+	return p;
+}
+
 Process read_process(pid_t pid, bool want_mappings, const std::string &proc_root)
 {
 	return read_process(pid, ReadOptions{want_mappings, {}}, proc_root);
@@ -404,62 +487,23 @@ Process read_process(pid_t pid, const ReadOptions &what, const std::string &proc
 	if (what.mappings)
 		first = stat();
 
-	// One pass over the status file, its lines as views of it: "audit"
-	// reads nothing else of most processes.
+	// One pass over the status file: "audit" reads nothing else of most
+	// processes.
 	const std::string status = slurp("status");
-	bool has_mm = false, kthread = false, kthread_line = false;
-	char state = '\0';
-	std::optional<std::string_view> seal_line;
-	for (std::string_view rest = status; !rest.empty();) {
-		auto nl = rest.find('\n');
-		std::string_view v = rest.substr(0, nl);
-		rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-		if (v.starts_with("Name:\t")) {
-			p.comm = unescape_comm(v.substr(6));
-		} else if (v.starts_with("Name:")) {
-			p.comm = trim(v.substr(5));
-		} else if (v.starts_with("State:")) {
-			auto t = v.substr(6);
-			auto b = t.find_first_not_of(" \t");
-			if (b != std::string_view::npos)
-				state = t[b];
-		} else if (v.starts_with("Uid:")) {
-			auto t = v.substr(4);
-			auto b = t.find_first_not_of(" \t");
-			unsigned long uid = 0;
-			if (b != std::string_view::npos)
-				std::from_chars(t.data() + b, t.data() + t.size(), uid);
-			p.uid = static_cast<uid_t>(uid);
-		} else if (v.starts_with("Kthread:")) {
-			kthread_line = true;
-			kthread = trim(v.substr(8)) == "1";
-		} else if (v.starts_with("VmSize:")) {
-			has_mm = true;
-		} else if (v.starts_with("Mseal_sysmap:")) {
-			has_mm = true;
-			if (!seal_line)
-				seal_line = v;
-		}
-	}
-	if (!first && (!kthread_line || state == '\0'))
+	StatusFields f = scan_status(status);
+	p.comm = std::move(f.comm);
+	p.uid = f.uid;
+	if (!first && (!f.kthread_line || f.state == '\0'))
 		first = stat();
 	if (first) {
-		kthread = kthread || (first->flags & kPfKthread) != 0;
-		if (state == '\0')
-			state = first->state;
+		f.kthread = f.kthread || (first->flags & kPfKthread) != 0;
+		if (f.state == '\0')
+			f.state = first->state;
 	}
-	// Only a task with an address space has system mappings. Of those
-	// without: kernel threads never had one, zombies have exited, and a
-	// task on its way out has already released its own.
-	if (kthread)
-		p.task = Task::KernelThread;
-	else if (exited(state) || (first && exited(first->state)))
-		p.task = Task::Zombie;
-	else if (!has_mm)
-		p.task = Task::Exiting;
+	classify(p, f, first && exited(first->state));
 	try {
-		if (seal_line)
-			p.state = parse_seal_line(*seal_line);
+		if (f.seal_line)
+			p.state = parse_seal_line(*f.seal_line);
 	} catch (const std::invalid_argument &e) {
 		throw ProcError(ProcError::Kind::Malformed, dir + "/status: " + e.what());
 	}

@@ -205,6 +205,54 @@ TEST(Status, MalformedLineThrows)
 	EXPECT_THROW(status("Mseal_sysmap:\n"), std::invalid_argument);
 }
 
+// parse_process(): the status text "sysmapctl seal" reads once.
+TEST(StatusProcess, SealedProcess)
+{
+	auto p = parse_process(7, "Name:\tsleep\nState:\tS (sleeping)\nUid:\t1000\t1000\t1000\t1000\n"
+	                          "Kthread:\t0\nVmSize:\t100 kB\n"
+	                          "Mseal_sysmap:\timage=sealed policy=unseal locked=no\n");
+	ASSERT_TRUE(p);
+	EXPECT_EQ(7, p->pid);
+	EXPECT_EQ("sleep", p->comm);
+	EXPECT_EQ(1000u, p->uid);
+	EXPECT_EQ(Task::Process, p->task);
+	ASSERT_TRUE(p->state);
+	EXPECT_EQ((SealState{true, false, false}), *p->state);
+}
+
+TEST(StatusProcess, KernelThreadZombieExiting)
+{
+	EXPECT_EQ(Task::KernelThread, parse_process(2, "Name:\tkthreadd\nState:\tS (sleeping)\nKthread:\t1\n")->task);
+	EXPECT_EQ(Task::Zombie, parse_process(9, "Name:\tz\nState:\tZ (zombie)\nKthread:\t0\n")->task);
+	// Running, but its address space is gone already.
+	EXPECT_EQ(Task::Exiting, parse_process(9, "Name:\tx\nState:\tR (running)\nKthread:\t0\n")->task);
+}
+
+TEST(StatusProcess, AbsentWhereTheStatFileIsNeeded)
+{
+	// Kernels before 6.0 have no Kthread: line: read_process() reads stat.
+	EXPECT_FALSE(parse_process(7, "Name:\tsleep\nState:\tS (sleeping)\nVmSize:\t1 kB\n"));
+	EXPECT_FALSE(parse_process(7, "Name:\tsleep\nKthread:\t0\n"));
+	EXPECT_FALSE(parse_process(7, ""));
+	EXPECT_FALSE(parse_process(7, "State:\tS (sleeping)\nKthread:\t0\nMseal_sysmap:\timage=maybe\n"));
+}
+
+TEST(StatusProcess, SameAsReadProcess)
+{
+	std::ifstream f("/proc/self/status");
+	std::stringstream text;
+	text << f.rdbuf();
+	auto parsed = parse_process(getpid(), text.str());
+	auto read = read_process(getpid(), ReadOptions{false, [](const Process &) { return false; }});
+	if (text.str().find("\nKthread:") == std::string::npos)
+		GTEST_SKIP() << "this kernel's status has no Kthread: line";
+	ASSERT_TRUE(parsed);
+	EXPECT_EQ(read.comm, parsed->comm);
+	EXPECT_EQ(read.uid, parsed->uid);
+	EXPECT_EQ(read.task, parsed->task);
+	EXPECT_EQ(read.state.has_value(), parsed->state.has_value());
+}
+
 TEST(Stat, ParsesStateFlagsAndStartTime)
 {
 	// The command name may hold spaces and parentheses: only the last ')' ends it.

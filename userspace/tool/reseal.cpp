@@ -61,6 +61,19 @@ Call mseal_call(const Mapping &m)
 	return Call{kMseal, -1, {static_cast<unsigned long>(m.start), static_cast<unsigned long>(m.size()), 0, 0, 0}};
 }
 
+std::optional<std::vector<unsigned char>> read_mem(pid_t pid, std::uint64_t addr, std::size_t len)
+{
+	int fd = open(("/proc/" + pid_str(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return std::nullopt;
+	std::vector<unsigned char> buf(len);
+	ssize_t n = pread(fd, buf.data(), len, static_cast<off_t>(addr));
+	close(fd);
+	if (n != static_cast<ssize_t>(len))
+		return std::nullopt;
+	return buf;
+}
+
 #ifndef SYSMAP_NO_INJECTION
 
 // ---------------------------------------------------------------------
@@ -287,25 +300,20 @@ private:
 // ---------------------------------------------------------------------
 // Finding a system-call instruction in the target.
 
-std::optional<std::vector<unsigned char>> read_mem(pid_t pid, std::uint64_t addr, std::size_t len)
-{
-	int fd = open(("/proc/" + pid_str(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return std::nullopt;
-	std::vector<unsigned char> buf(len);
-	ssize_t n = pread(fd, buf.data(), len, static_cast<off_t>(addr));
-	close(fd);
-	if (n != static_cast<ssize_t>(len))
-		return std::nullopt;
-	return buf;
-}
+// Where the target can be made to call: a system-call instruction in its
+// [vdso] (it has the kernel's fallback system calls) or [sigpage], or else
+// right behind the system call it was stopped in; and whether its [vdso]
+// begins with CRIU's mark (see VdsoProxy). Read from /proc/PID/maps while
+// the thread is stopped: smaps would cost a walk of the page tables of
+// every mapping.
+struct Text {
+	std::optional<std::uint64_t> insn;
+	bool criu_mark = false;
+};
 
-// In the target's [vdso] (it has the kernel's fallback system calls) or
-// [sigpage], or else right behind the system call it was stopped in. Read
-// from /proc/PID/maps while the thread is stopped: smaps would cost a walk
-// of the page tables of every mapping.
-std::optional<std::uint64_t> find_insn(pid_t pid, const Regs &r)
+Text find_insn(pid_t pid, const Regs &r)
 {
+	Text found;
 	Insn insn = syscall_insn(r);
 	std::istringstream maps(read_text("/proc/" + pid_str(pid) + "/maps"));
 	const std::vector<Mapping> all = parse_smaps(maps);
@@ -313,22 +321,26 @@ std::optional<std::uint64_t> find_insn(pid_t pid, const Regs &r)
 	// make system calls.
 	for (const char *name : {"[vdso]", "[sigpage]"}) {
 		auto m = std::find_if(all.begin(), all.end(), [&](const Mapping &k) { return k.name == name; });
-		if (m == all.end())
-			continue;
-		if (m->perms.size() < 3 || m->perms[2] != 'x' || m->size() >= (1u << 20))
+		if (m == all.end() || m->perms.size() < 3 || m->perms[2] != 'x' || m->size() >= (1u << 20))
 			continue;
 		if (auto text = read_mem(pid, m->start, m->size())) {
+			if (m->name == "[vdso]")
+				found.criu_mark =
+				    parse_criu_vdso_mark(text->data(), std::min(text->size(), kCriuMarkSize))
+				        .has_value();
 			for (std::size_t i = 0; i + insn.bytes.size() <= text->size(); i += insn.align)
-				if (insn.at(*text, i))
-					return m->start + i;
+				if (insn.at(*text, i)) {
+					found.insn = m->start + i;
+					return found;
+				}
 		}
 	}
 	if (interrupted_call(r) >= 0 && pc(r) >= insn.bytes.size()) {
 		std::uint64_t at = pc(r) - insn.bytes.size();
 		if (auto text = read_mem(pid, at, insn.bytes.size()); text && insn.at(*text, 0))
-			return at;
+			found.insn = at;
 	}
-	return std::nullopt;
+	return found;
 }
 
 #endif // SYSMAP_NO_INJECTION
@@ -387,38 +399,6 @@ SealError refused(int err, const PrctlArgs &args, const SealState &now, bool aft
 	return SealError(K::Refused, done + "the kernel refused: " + pe.what(), "see sysmapctl(1)");
 }
 
-// The thread to borrow: the thread-group leader, unless it has exited
-// (pthread_exit() in main()) while other threads run on.
-pid_t pick_thread(pid_t pid)
-{
-	auto state_of = [](pid_t tgid, pid_t tid) {
-		std::string stat =
-		    read_text("/proc/" + std::to_string(tgid) + "/task/" + std::to_string(tid) + "/stat");
-		auto info = parse_stat(stat);
-		return info ? info->state : 'X';
-	};
-	char s = state_of(pid, pid);
-	if (s != 'Z' && s != 'X')
-		return pid;
-	DIR *d = opendir(("/proc/" + pid_str(pid) + "/task").c_str());
-	if (!d)
-		return pid;
-	pid_t found = pid;
-	while (dirent *e = readdir(d)) {
-		pid_t tid = 0;
-		auto [p, ec] = std::from_chars(e->d_name, e->d_name + std::strlen(e->d_name), tid);
-		if (ec != std::errc() || tid <= 0 || tid == pid)
-			continue;
-		char ts = state_of(pid, tid);
-		if (ts != 'Z' && ts != 'X') {
-			found = tid;
-			break;
-		}
-	}
-	closedir(d);
-	return found;
-}
-
 #ifndef SYSMAP_NO_INJECTION
 // One attachment to a target for all the calls apply() makes in it:
 // attaching, stopping it and giving it back cost more than the calls.
@@ -428,7 +408,7 @@ pid_t pick_thread(pid_t pid)
 class Injector
 {
 public:
-	Injector(pid_t pid, const TraceInfo &ti, Fault fault) : t_(ti.tgid, pick_thread(pid)), fault_(fault)
+	Injector(pid_t pid, const TraceInfo &ti, Fault fault) : t_(ti.tgid, pid), fault_(fault)
 	{
 		if (fault == Fault::Attach)
 			throw fault_error(fault, "attaching");
@@ -448,13 +428,18 @@ public:
 		t_.save(saved_);
 		if (auto why = unsupported_abi(saved_))
 			throw SealError(SealError::Kind::Unsupported, *why, "it can seal itself with prctl()");
-		auto at = find_insn(pid, saved_);
+		Text text = find_insn(pid, saved_);
 		if (fault == Fault::FindSyscall)
 			throw fault_error(fault, "finding a system-call instruction");
-		if (!at)
+		if (!text.insn)
 			throw interrupted("no system-call instruction found in it (no [vdso]?)");
-		at_ = *at;
+		at_ = *text.insn;
+		criu_mark_ = text.criu_mark;
 	}
+
+	// Whether its [vdso] begins with CRIU's mark: only then can it run
+	// through a vDSO proxy.
+	bool criu_mark() const { return criu_mark_; }
 
 	// Make `call`; returns what it returned (a negative errno on failure).
 	// The thread is left at the call's exit, from where the next call
@@ -486,6 +471,7 @@ private:
 	Fault fault_;
 	Regs saved_{};
 	std::uint64_t at_ = 0;
+	bool criu_mark_ = false;
 };
 #else
 class Injector
@@ -499,6 +485,7 @@ public:
 		                "PR_MSEAL_SYSMAP_SEAL_IMAGE)");
 	}
 	long run(const Call &) { return -ENOSYS; }
+	bool criu_mark() const { return false; }
 	void release() {}
 };
 #endif
@@ -545,6 +532,29 @@ std::vector<Mapping> unsealed_proxies(const Process &p)
 			if ((m.name == kVdsoProxyName || m.name == kVvarProxyName) && !m.sealed)
 				out.push_back(m);
 	return out;
+}
+
+// The vDSO proxies of `pid` (see VdsoProxy) that are not sealed yet.
+// Only a process whose [vdso] carries CRIU's mark can have one: unless
+// `mark` says whether it does, its maps and the mark are read first; its
+// smaps, which costs a walk of every mapping's page tables, only where the
+// mark is.
+std::vector<Mapping> unsealed_proxies(pid_t pid, std::optional<bool> mark = std::nullopt)
+{
+	if (!mark) {
+		std::istringstream maps(read_text("/proc/" + pid_str(pid) + "/maps"));
+		const std::vector<Mapping> all = parse_smaps(maps);
+		auto vdso = std::find_if(all.begin(), all.end(), [](const Mapping &m) { return m.name == "[vdso]"; });
+		auto head = vdso == all.end() ? std::nullopt : read_mem(pid, vdso->start, kCriuMarkSize);
+		mark = head && parse_criu_vdso_mark(head->data(), head->size());
+	}
+	if (!*mark)
+		return {};
+	try {
+		return unsealed_proxies(read_process(pid, true));
+	} catch (const ProcError &) {
+		return {};
+	}
 }
 
 std::string hex(std::uint64_t v)
@@ -660,13 +670,32 @@ std::vector<PrctlArgs> prctl_calls(const SealState &now, unsigned long flags)
 	return calls;
 }
 
-SealState apply(pid_t pid, unsigned long flags, Fault fault)
+namespace
+{
+
+// The target's status file, and what it says: read once for all that
+// apply() decides before it attaches.
+Process read_target(pid_t pid, std::string &status)
+{
+	status = read_text("/proc/" + pid_str(pid) + "/status");
+	if (!status.empty())
+		if (auto p = parse_process(pid, status))
+			return *p;
+	// Unreadable (read_process() says why), or the status of a kernel
+	// before 6.0 (read_process() reads the stat file too).
+	Process p = read_process(pid, ReadOptions{false, [](const Process &) { return false; }});
+	status = read_text("/proc/" + pid_str(pid) + "/status");
+	return p;
+}
+
+// apply(), with the state to reach decided from the state the target is in.
+SealState apply_as(pid_t pid, const std::function<unsigned long(const SealState &)> &want, Fault fault)
 {
 	using K = SealError::Kind;
 	Process p;
+	std::string status;
 	try {
-		// Not the command line: nothing here reports it.
-		p = read_process(pid, ReadOptions{(flags & kFlagImage) != 0, [](const Process &) { return false; }});
+		p = read_target(pid, status);
 	} catch (const ProcError &e) {
 		if (e.kind() == ProcError::Kind::Gone)
 			throw SealError(K::Gone, "no such process", "check the PID");
@@ -692,12 +721,19 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 			                "boot a kernel with CONFIG_MSEAL_SYSTEM_MAPPINGS");
 		throw SealError(K::Interrupted, "its status has no Mseal_sysmap: line", "see sysmapctl(1)");
 	}
+	const unsigned long flags = want(*p.state);
+	const bool image = (flags & kFlagImage) != 0;
 	// Sealing the image also seals the vDSO proxy a CRIU restore left: it
-	// is what the program calls instead of the kernel's vDSO.
-	std::vector<Mapping> proxies = (flags & kFlagImage) ? unsealed_proxies(p) : std::vector<Mapping>{};
-	if (satisfies(*p.state, flags) && proxies.empty())
-		return *p.state;
-	auto ti = parse_trace_info(read_text("/proc/" + pid_str(pid) + "/status"));
+	// is what the program calls instead of the kernel's vDSO. A process
+	// that needs a call anyway is asked once it is stopped, from the
+	// [vdso] read then for the system-call instruction.
+	std::optional<std::vector<Mapping>> proxies;
+	if (satisfies(*p.state, flags)) {
+		proxies = image ? unsealed_proxies(pid) : std::vector<Mapping>{};
+		if (proxies->empty())
+			return *p.state;
+	}
+	auto ti = parse_trace_info(status);
 	if (!ti)
 		throw SealError(K::Gone, "no such process", "check the PID");
 	if (ti->tracer != 0) {
@@ -734,7 +770,11 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 			throw refused(static_cast<int>(-ret), args, *p.state, set);
 		set = set || args[1] == PR_MSEAL_SYSMAP_SET;
 	}
-	for (const auto &m : proxies)
+	if (!proxies)
+		proxies = !image     ? std::vector<Mapping>{}
+		          : injector ? unsealed_proxies(pid, injector->criu_mark())
+		                     : unsealed_proxies(pid);
+	for (const auto &m : *proxies)
 		if (long ret = run(mseal_call(m)); ret < 0)
 			throw SealError(K::Refused,
 			                "its image is sealed, but mseal() of the " + m.name +
@@ -749,7 +789,7 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 	if (!satisfies(*after, flags))
 		throw SealError(K::Refused, "the call succeeded, but its status does not show the new state",
 		                "check it with 'sysmapctl status'");
-	if (!proxies.empty()) {
+	if (!proxies->empty()) {
 		try {
 			if (!unsealed_proxies(read_process(pid, true)).empty())
 				throw SealError(K::Refused,
@@ -762,10 +802,18 @@ SealState apply(pid_t pid, unsigned long flags, Fault fault)
 	return *after;
 }
 
+} // namespace
+
+SealState apply(pid_t pid, unsigned long flags, Fault fault)
+{
+	return apply_as(
+	    pid, [flags](const SealState &) { return flags; }, fault);
+}
+
 SealState seal(pid_t pid, bool lock, Fault fault)
 {
-	std::optional<SealState> now = state_of(pid);
-	return apply(pid, seal_flags(now.value_or(SealState{}), lock), fault);
+	return apply_as(
+	    pid, [lock](const SealState &now) { return seal_flags(now, lock); }, fault);
 }
 
 } // namespace sysmap::reseal

@@ -159,6 +159,13 @@ struct ReadOptions {
 // processes this way.
 Process read_process(pid_t pid, const ReadOptions &what, const std::string &proc_root = "/proc");
 
+// A process from the text of its status file, read already: what
+// read_process() gives without mappings or command line. Absent if the
+// text lacks the "Kthread:" or "State:" line (kernels before 6.0, where
+// read_process() also reads the stat file) or has a malformed
+// "Mseal_sysmap:" line.
+std::optional<Process> parse_process(pid_t pid, std::string_view status);
+
 // The PIDs under proc_root, in increasing order.
 std::vector<pid_t> list_pids(const std::string &proc_root = "/proc");
 
