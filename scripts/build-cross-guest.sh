@@ -14,11 +14,7 @@
 # criu 3.17 predates Linux 6.13's vDSO layout and stops before it dumps
 # anything on 7.3 (scripts/guest-root.sh says the same for x86_64), and
 # bookworm has no riscv64 port. The guest of the 6.12 kernel takes them
-# from bookworm. Debian builds no criu for riscv64. s390x's 7.3 guest has
-# no criu either: trixie's s390x criu needs trixie's libc6, whose current
-# s390x build (2.41-12+deb13u5) deb.debian.org does not serve from here
-# (404, with nine more of the suite's base packages), so that guest takes
-# busybox and strace from bookworm.
+# from bookworm. Debian builds no criu for riscv64.
 arch=${1:-}
 export SYSMAP_SERIES=${2:-mainline}
 usage() {
@@ -28,13 +24,12 @@ usage() {
 case $arch in
 arm64) triple=aarch64-linux-gnu karch=arm64 packages=busybox-static,strace,criu ;;
 riscv64) triple=riscv64-linux-gnu karch=riscv packages=busybox-static,strace ;;
-s390x) triple=s390x-linux-gnu karch=s390 packages=busybox-static,strace ;;
+s390x) triple=s390x-linux-gnu karch=s390 packages=busybox-static,strace,criu ;;
 *) usage ;;
 esac
 case $SYSMAP_SERIES in
 mainline)
 	suite=trixie work_name=$arch-mainline
-	[ "$arch" != s390x ] || suite=bookworm
 	;;
 6.12) suite=bookworm work_name=$arch ;;
 *) usage ;;
@@ -46,19 +41,61 @@ work=$CACHE/$work_name
 root=$work/root
 mkdir -p "$work"
 
-# Debian's programs and the shared libraries they load. debootstrap
-# resolves their dependencies in the suite and downloads them (nothing is
-# installed, on the host or in a root); every package is unpacked in a
-# scratch tree, and only busybox, the programs and the libraries their
-# DT_NEEDED entries name, transitively, are kept.
+# Debian's programs and the shared libraries they load. apt resolves
+# their dependencies in the suite, with a package database of its own that
+# starts empty (nothing is installed, on the host or in a root), and
+# downloads them, each checked against the suite's signed index; every
+# package is unpacked in a scratch tree, and only busybox, the programs and
+# the libraries their DT_NEEDED entries name, transitively, are kept.
+#
+# A build the mirror lists but does not serve (404) is replaced by the
+# earlier build of the same upstream version pinned here with its checksum,
+# and only then: deb.debian.org lists trixie's s390x libc6 2.41-12+deb13u5
+# and answers 404 for it, while it serves that version for the other
+# architectures, and 2.41-12+deb13u4 for s390x.
+# Each: the file the index names and its stand-in, then the stand-in's sha256.
+stand_ins=(
+	"libc6_2.41-12+deb13u5_s390x.deb libc6_2.41-12+deb13u4_s390x.deb"
+	"c6e658d8e17d885c831ad1275501ef1abdadc6c93e9ac7758cfd1e5cde2d608b"
+)
+fetch_debs() {	# fetch_debs DIR PACKAGE...: $suite's $arch PACKAGEs and their dependencies into DIR
+	local dir=$1 apt=$work/apt uri file i listed stand_in
+	shift
+	mkdir -p "$apt/lists/partial" "$dir/partial"
+	echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
+		"http://deb.debian.org/debian $suite main" >"$apt/sources.list"
+	: >"$apt/status"
+	local opts=(-o Dir::Etc::sourcelist="$apt/sources.list" -o Dir::Etc::sourceparts=-
+		-o Dir::State::Lists="$apt/lists" -o Dir::State::status="$apt/status"
+		-o Dir::Cache::Archives="$dir" -o APT::Architecture="$arch" -o APT::Architectures::="$arch"
+		-o APT::Install-Recommends=0 -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root
+		-o Debug::NoLocking=1)
+	apt-get "${opts[@]}" -q update || return 1
+	# apt fetches what it can, and fails if a file is missing; then
+	# --print-uris lists what is still missing, and each needs a stand-in.
+	apt-get "${opts[@]}" -q -y -d install "$@" && return 0
+	while read -r uri file _; do
+		uri=${uri//\'/}
+		for ((i = 0; i < ${#stand_ins[@]}; i += 2)); do
+			read -r listed stand_in <<<"${stand_ins[$i]}"
+			[ "$listed" = "$file" ] || continue
+			echo "deb.debian.org does not serve $file: taking $stand_in, pinned by its checksum"
+			# In the same pool directory.
+			/usr/lib/apt/apt-helper download-file "$(dirname "$uri")/$stand_in" "$dir/$stand_in" \
+				"SHA256:${stand_ins[$((i + 1))]}" || return 1
+			continue 2
+		done
+		echo "error: $file could not be downloaded, and no stand-in is pinned for it"
+		return 1
+	done < <(apt-get "${opts[@]}" -qq -y --print-uris install "$@")
+}
 tools_root=$work/tools
 if [ "$(cat "$tools_root/.complete" 2>/dev/null)" != "$suite $packages" ]; then
 	rm -rf "$work/tools-dl" "$work/tools-all" "$tools_root"
 	mkdir -p "$work/tools-all" "$tools_root"
-	debootstrap --download-only --arch="$arch" --variant=minbase --include="$packages" \
-		"$suite" "$work/tools-dl" http://deb.debian.org/debian >"$work/tools-dl.log" 2>&1 ||
+	fetch_debs "$work/tools-dl" ${packages//,/ } >"$work/tools-dl.log" 2>&1 ||
 		die "downloading $suite's $arch $packages failed; see $work/tools-dl.log"
-	for deb in "$work"/tools-dl/var/cache/apt/archives/*.deb; do
+	for deb in "$work"/tools-dl/*.deb; do
 		dpkg-deb -x "$deb" "$work/tools-all"
 	done
 	all=$work/tools-all

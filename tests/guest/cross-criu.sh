@@ -3,7 +3,9 @@
 # because of sealing) and opted out; a sealed workload is dumped, then
 # restored by criu started normally, which must fail because of sealing,
 # and opted out, where the workload must come back intact. The
-# restored tree is then sealed from outside with "sysmapctl seal --tree".
+# restored tree is then sealed from outside with "sysmapctl seal --tree",
+# and dumped and restored once more through "sysmapctl criu", which
+# brings it back sealed.
 # Where criu must fail, Debian's strace shows the call the seal refused.
 # criu's logs and the traces are kept in /results/criu-logs.
 logs=/results/criu-logs
@@ -127,5 +129,30 @@ else
 	grep -q 'vdso=sealed child_vdso=sealed' "$work/report" &&
 		ok "criu, $machine: in the re-sealed tree munmap() of [vdso] fails with EPERM, parent and child" ||
 		nok "criu, $machine: the re-sealed tree's report: $(cat "$work/report")"
+	# Once more through "sysmapctl criu": it records each process's
+	# sealing at the dump and seals the restored tree before it runs on.
+	rm -rf "$img"
+	mkdir -p "$img"
+	rm -f /run/criu.kdat
+	(cd "$img" && sysmapctl criu -- criu dump -t "$wpid" -D "$img" -o sysmapctl-dump.log -v4 \
+		>"$logs/sysmapctl-dump.out" 2>&1)
+	rc=$?
+	cp "$img/sysmapctl-dump.log" "$logs/" 2>/dev/null
+	until_true 120 gone "$wpid"
+	[ $rc -eq 0 ] && grep -q "^$wpid sealed seal " "$img/sysmap-policy" &&
+		ok "sysmapctl criu dump, $machine: the workload dumped, recorded as sealed" ||
+		nok "sysmapctl criu dump, $machine: exit $rc, $(tail -n 1 "$logs/sysmapctl-dump.out")"
+	(cd "$img" && sysmapctl criu -- criu restore -D "$img" -o sysmapctl-restore.log -v4 \
+		>"$logs/sysmapctl-restore.out" 2>&1)
+	rc=$?
+	cp "$img/sysmapctl-restore.log" "$logs/" 2>/dev/null
+	after=$(cstate "$wpid")
+	echo "# restored through sysmapctl criu: $after"
+	[ $rc -eq 0 ] && echo "$after" | grep -q 'image=sealed policy=seal' &&
+		ok "sysmapctl criu restore, $machine: the workload comes back sealed" ||
+		nok "sysmapctl criu restore, $machine: exit $rc, '$after', $(tail -n 1 "$logs/sysmapctl-restore.out")"
+	verify_workload "$counter" && grep -q 'vdso=sealed child_vdso=sealed' "$work/report" &&
+		ok "sysmapctl criu restore, $machine: intact, and munmap() of [vdso] fails with EPERM in parent and child" ||
+		nok "sysmapctl criu restore, $machine: the restored workload's report: $(cat "$work/report" 2>/dev/null)"
 	kill -TERM "$wpid" 2>/dev/null
 fi

@@ -176,9 +176,9 @@ seal_targets() {
 seal_targets /tests/seal_target "$machine" "the general-purpose registers"
 [ "$machine" != arm64 ] || seal_targets /tests/seal_target32 AArch32 "r4-r11"
 
-case $machine in
-riscv64) echo "# criu: Debian builds no criu for riscv64" ;;
-s390x) echo "# criu: not in this guest (scripts/build-cross-guest.sh says why)" ;;
-*) . /tests/criu.sh ;;
-esac
+if [ "$machine" = riscv64 ]; then
+	echo "# criu: Debian builds no criu for riscv64"
+else
+	. /tests/criu.sh
+fi
 exit $status
