@@ -7,24 +7,29 @@
 # the AArch32 programs too; and the suite (tests/guest/cross-suite.sh).
 # Prints the path of the initramfs.
 #
-#   build-cross-guest.sh ARCH [mainline|6.12]    ARCH: arm64, riscv64, s390x
-#                                                (default series: mainline)
+#   build-cross-guest.sh ARCH [mainline|6.12]    ARCH: arm64, riscv64, s390x,
+#                                                loongarch64 (default series:
+#                                                mainline)
 #
 # The guest of the 7.3 kernel takes its programs from trixie: bookworm's
 # criu 3.17 predates Linux 6.13's vDSO layout and stops before it dumps
 # anything on 7.3 (scripts/guest-root.sh says the same for x86_64), and
 # bookworm has no riscv64 port. The guest of the 6.12 kernel takes them
-# from bookworm. Debian builds no criu for riscv64.
+# from bookworm. Debian builds no criu for riscv64. loongarch64 has no
+# Debian port in the archive and no compiler in bookworm: its guest has
+# busybox built from trixie's source, and everything is compiled in a
+# trixie root (scripts/toolchain-root.sh, scripts/in-root.sh).
 arch=${1:-}
 export SYSMAP_SERIES=${2:-mainline}
 usage() {
-	echo "usage: build-cross-guest.sh arm64|riscv64|s390x [mainline|6.12]" >&2
+	echo "usage: build-cross-guest.sh arm64|riscv64|s390x|loongarch64 [mainline|6.12]" >&2
 	exit 2
 }
 case $arch in
 arm64) triple=aarch64-linux-gnu karch=arm64 packages=busybox-static,strace,criu ;;
 riscv64) triple=riscv64-linux-gnu karch=riscv packages=busybox-static,strace ;;
 s390x) triple=s390x-linux-gnu karch=s390 packages=busybox-static,strace,criu ;;
+loongarch64) triple=loongarch64-linux-gnu karch=loongarch packages= ;;
 *) usage ;;
 esac
 case $SYSMAP_SERIES in
@@ -36,6 +41,11 @@ mainline)
 esac
 . "$(dirname "$0")/common.sh"
 [ "$arch/$suite" != riscv64/bookworm ] || die "bookworm has no riscv64 port: build the mainline guest"
+[ "$arch/$suite" != loongarch64/bookworm ] || die "6.12 has no loongarch64 guest: build the mainline one"
+# A command prefix: run the compilers in a toolchain root (loongarch64).
+in_root=()
+[ "$arch" != loongarch64 ] ||
+	in_root=("$REPO/scripts/in-root.sh" "$("$REPO/scripts/toolchain-root.sh" "$arch")")
 
 work=$CACHE/$work_name
 root=$work/root
@@ -90,7 +100,38 @@ fetch_debs() {	# fetch_debs DIR PACKAGE...: $suite's $arch PACKAGEs and their de
 	done < <(apt-get "${opts[@]}" -qq -y --print-uris install "$@")
 }
 tools_root=$work/tools
-if [ "$(cat "$tools_root/.complete" 2>/dev/null)" != "$suite $packages" ]; then
+# Busybox from trixie's source (the root holds it), statically linked:
+# defconfig without tc, which needs the CBQ scheduler's definitions that
+# Linux 6.8 dropped from its headers, and without the x86 SHA instructions,
+# whose fallback does not compile for other architectures in 1.37 (the
+# guest uses neither).
+build_busybox() {
+	local b=$work/busybox
+	rm -rf "$b"
+	mkdir -p "$b"
+	"${in_root[@]}" bash -c '
+		set -e
+		cd "$1"
+		tar -xjf /src/busybox/busybox_*.orig.tar.bz2 --strip-components=1
+		make -s defconfig
+		sed -i -e "s/^# CONFIG_STATIC is not set/CONFIG_STATIC=y/" -e "s/^CONFIG_TC=y/# CONFIG_TC is not set/" \
+			-e "s/^CONFIG_SHA1_HWACCEL=y/# CONFIG_SHA1_HWACCEL is not set/" \
+			-e "s/^CONFIG_SHA256_HWACCEL=y/# CONFIG_SHA256_HWACCEL is not set/" .config
+		yes "" | make -s oldconfig >/dev/null
+		make -s -j"$2" CROSS_COMPILE="$3-" busybox
+	' busybox "$b" "$JOBS" "$triple" >"$work/busybox.log" 2>&1 ||
+		die "building busybox for $arch failed; see $work/busybox.log"
+	mkdir -p "$tools_root/bin"
+	cp "$b/busybox" "$tools_root/bin/busybox"
+	rm -rf "$b"
+}
+if [ -z "$packages" ]; then
+	if [ "$(cat "$tools_root/.complete" 2>/dev/null)" != "$suite busybox-source" ]; then
+		rm -rf "$tools_root"
+		build_busybox
+		echo "$suite busybox-source" >"$tools_root/.complete"
+	fi
+elif [ "$(cat "$tools_root/.complete" 2>/dev/null)" != "$suite $packages" ]; then
 	rm -rf "$work/tools-dl" "$work/tools-all" "$tools_root"
 	mkdir -p "$work/tools-all" "$tools_root"
 	fetch_debs "$work/tools-dl" ${packages//,/ } >"$work/tools-dl.log" 2>&1 ||
@@ -153,18 +194,18 @@ src=$("$REPO/scripts/kernel-tree.sh" build-src)
 hdr=$work/headers
 mkdir -p "$hdr" "$work/selftests" "$work/selftests-mm"
 make -s -C "$src" O="$hdr" ARCH="$karch" headers_install INSTALL_HDR_PATH="$hdr/usr" >&2
-make -s -C "$src/tools/testing/selftests/mseal_system_mappings" OUTPUT="$work/selftests" \
+"${in_root[@]}" make -s -C "$src/tools/testing/selftests/mseal_system_mappings" OUTPUT="$work/selftests" \
 	ARCH="$karch" CROSS_COMPILE="$triple-" LDFLAGS=-static \
 	KHDR_INCLUDES="-isystem $hdr/usr/include" >&2
-make -s -C "$src/tools/testing/selftests/mm" OUTPUT="$work/selftests-mm" \
+"${in_root[@]}" make -s -C "$src/tools/testing/selftests/mm" OUTPUT="$work/selftests-mm" \
 	ARCH="$karch" CROSS_COMPILE="$triple-" LDFLAGS=-static \
 	KHDR_INCLUDES="-isystem $hdr/usr/include" "$work/selftests-mm/mseal_test" >&2
 
 # sysmapctl, statically linked.
 ubuild=$REPO/build/$arch-userspace
-cmake -S "$REPO/userspace" -B "$ubuild" -DCMAKE_BUILD_TYPE=Release \
+"${in_root[@]}" cmake -S "$REPO/userspace" -B "$ubuild" -DCMAKE_BUILD_TYPE=Release \
 	-DCMAKE_CXX_COMPILER="$triple-g++" -DSYSMAP_STATIC=ON -DSYSMAP_UNIT_TESTS=OFF >/dev/null
-cmake --build "$ubuild" -j"$JOBS" --target sysmapctl sysmap_static >"$ubuild/build.log" 2>&1 ||
+"${in_root[@]}" cmake --build "$ubuild" -j"$JOBS" --target sysmapctl sysmap_static >"$ubuild/build.log" 2>&1 ||
 	{ tail -n 20 "$ubuild/build.log" >&2; die "building the $arch sysmapctl failed"; }
 
 rm -rf "$root"
@@ -177,7 +218,7 @@ cp "$REPO/tests/guest/cross-suite.sh" "$root/tests/suite.sh"
 cp "$REPO/tests/guest/cross-criu.sh" "$root/tests/criu.sh"
 cp "$work"/selftests/sysmap_* "$work/selftests-mm/mseal_test" "$root/tests/"
 # The native target of "sysmapctl seal" (known values in its registers).
-"$triple-g++" -std=c++20 -O2 -static -Wall -Werror -pthread \
+"${in_root[@]}" "$triple-g++" -std=c++20 -O2 -static -Wall -Werror -pthread \
 	-o "$root/tests/seal_target" "$REPO/tests/programs/seal_target.cpp" >&2
 if [ "$arch" = arm64 ]; then
 	# The AArch32 target, with 64K-aligned segments: the kernel has 16K
@@ -186,7 +227,7 @@ if [ "$arch" = arm64 ]; then
 		-o "$root/tests/seal_target32" "$REPO/tests/programs/seal_target32.c" >&2
 fi
 # criu's workload (tests/guest/cross-criu.sh).
-"$triple-g++" -std=c++20 -O2 -static -Wall -Werror -I "$REPO/userspace/include" \
+"${in_root[@]}" "$triple-g++" -std=c++20 -O2 -static -Wall -Werror -I "$REPO/userspace/include" \
 	-o "$root/tests/criu_workload" "$REPO/tests/programs/criu_workload.cpp" \
 	"$ubuild/libsysmap.a" -pthread >&2
 cp "$ubuild/sysmapctl" "$root/bin/sysmapctl"

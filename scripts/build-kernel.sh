@@ -16,7 +16,7 @@
 # names the options that did not. An option the kernel does not know at all
 # is left out of that check: the fragments serve both bases, and some
 # options exist only in one (each such line says so).
-name=${1:?usage: build-kernel.sh [mainline-]x86_64-seal|x86_64-base|x86_64-bench|x86_64-bench-base|arm64-seal|riscv64-seal|s390x-seal}
+name=${1:?usage: build-kernel.sh [mainline-]x86_64-seal|x86_64-base|x86_64-bench|x86_64-bench-base|arm64-seal|riscv64-seal|s390x-seal|loongarch64-seal}
 case $name in
 mainline-*) export SYSMAP_SERIES=mainline ;;
 *) export SYSMAP_SERIES=6.12 ;;
@@ -25,6 +25,7 @@ esac
 
 image=arch/x86/boot/bzImage
 cross=()
+in_root=()	# a command prefix: run the compilers in a toolchain root
 case "${name#mainline-}" in
 x86_64-seal) arch=x86_64 frags=(x86_64-test x86_64-debug sysmap-seal) ;;
 x86_64-base) arch=x86_64 frags=(x86_64-test x86_64-debug baseline) ;;
@@ -46,6 +47,12 @@ riscv64-seal)
 s390x-seal)
 	arch=s390 frags=(guest-initramfs s390x-test sysmap-seal) image=arch/s390/boot/bzImage
 	cross=(CROSS_COMPILE=s390x-linux-gnu-)
+	;;
+loongarch64-seal)
+	# Bookworm has no loongarch64 compiler: trixie's, in a root of its own.
+	arch=loongarch frags=(guest-initramfs loongarch64-test sysmap-seal) image=arch/loongarch/boot/vmlinux.elf
+	cross=(CROSS_COMPILE=loongarch64-linux-gnu-)
+	in_root=("$REPO/scripts/in-root.sh" "$("$REPO/scripts/toolchain-root.sh" loongarch64)")
 	;;
 *) die "unknown kernel '$name'" ;;
 esac
@@ -74,7 +81,7 @@ ccache -M 8G >/dev/null
 export KBUILD_BUILD_TIMESTAMP="1970-01-01" KBUILD_BUILD_USER=sysmap KBUILD_BUILD_HOST=seal
 cc=gcc
 [ ${#cross[@]} -eq 0 ] || cc=${cross[0]#CROSS_COMPILE=}gcc
-kmake=(make -C "$src" ARCH="$arch" "${cross[@]}" CC="ccache $cc")
+kmake=("${in_root[@]}" make -C "$src" ARCH="$arch" "${cross[@]}" CC="ccache $cc")
 
 # Generate the configuration in a scratch directory, and install it only when
 # it changed, so that an unchanged configuration costs no rebuild.
@@ -90,7 +97,7 @@ stamp() {	# stamp FILE...: a hash of the build's sources, compilers and FILEs
 	{
 		echo "$name"
 		git -C "$src" rev-parse 'HEAD^{tree}'
-		"$cc" --version | head -n 1
+		"${in_root[@]}" "$cc" --version | head -n 1
 		echo "${cross[*]}"
 		cat "$@"
 	} | sha256sum | cut -d' ' -f1

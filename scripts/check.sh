@@ -249,8 +249,8 @@ if [ "$host_only" -eq 0 ]; then
 	# The kernels and initramfs of the other architectures build while the
 	# x86_64 guests run, at a lower priority, and each guest boots once its
 	# kernel and initramfs are built: the whole job holds one of the guest
-	# slots (guest_slot). The mainline series' guests (7.3: arm64, riscv64
-	# and s390x) run in every make check; the 6.12 backport's arm64 guest
+	# slots (guest_slot). The mainline series' guests (7.3: arm64, riscv64,
+	# s390x and loongarch64) run in every make check; the 6.12 backport's arm64 guest
 	# (bookworm's criu) when named, after them.
 	cross_suite() {	# cross_suite NAME ARCH SERIES KERNEL
 		local name=$1 arch=$2 series=$3 kernel=$4 started=$SECONDS rc=1 initrd p f s
@@ -271,12 +271,13 @@ if [ "$host_only" -eq 0 ]; then
 		msg "    $name: $p passed, $f failed, $s skipped"
 	}
 	if want mainline-arm64-selftests || want mainline-riscv64-selftests ||
-		want mainline-s390x-selftests || named arm64-selftests; then
+		want mainline-s390x-selftests || want mainline-loongarch64-selftests ||
+		named arm64-selftests; then
 		msg "other architectures: building their kernels and the guests' initramfs in the" \
 			"background, then booting each (log: $RESULTS/cross-build.log)"
 		(
 			set +e
-			for arch in arm64 riscv64 s390x; do
+			for arch in arm64 riscv64 s390x loongarch64; do
 				if want "mainline-$arch-selftests"; then
 					cross_suite "mainline-$arch-selftests" "$arch" mainline "mainline-$arch-seal"
 				fi

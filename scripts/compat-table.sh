@@ -27,23 +27,26 @@ cell() {
 }
 
 # row SCENARIO X86_SEALED X86_OPTED_OUT ARM64 [PATTERN [CRIU-PATTERN]]: with
-# PATTERN, the riscv64 and s390x cells are that pattern's result in their
-# guests (which run the arm64 guest's suite), else "not run"; with
-# CRIU-PATTERN (PATTERN empty), the s390x cell is its result in the s390x
-# guest's criu part, and riscv64 has none (Debian builds no criu for it).
+# PATTERN, the riscv64, s390x and loongarch64 cells are that pattern's
+# result in their guests (which run the arm64 guest's suite), else "not
+# run"; with CRIU-PATTERN (PATTERN empty), the s390x cell is its result in
+# the s390x guest's criu part, and riscv64 and loongarch64 have none
+# (Debian builds no criu for them).
 row() {
-	local rv="not run" sx="not run"
+	local rv="not run" sx="not run" la="not run"
 	if [ -n "${5:-}" ]; then
 		rv=$(cell riscv64-selftests "$5")
 		sx=$(cell s390x-selftests "$5")
+		la=$(cell loongarch64-selftests "$5")
 	elif [ -n "${6:-}" ]; then
 		rv="(no criu in Debian)"
 		sx=$(cell s390x-selftests "$6")
+		la="(no criu in Debian)"
 	fi
-	printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$rv" "$sx"
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$rv" "$sx" "$la"
 }
-echo "| scenario (sealed = default, opted out = \`sysmapctl exec --unseal\`) | x86_64 sealed (7.3) | x86_64 opted out (7.3) | arm64 (7.3) | riscv64 (7.3) | s390x (7.3) |"
-echo "|---|---|---|---|---|---|"
+echo "| scenario (sealed = default, opted out = \`sysmapctl exec --unseal\`) | x86_64 sealed (7.3) | x86_64 opted out (7.3) | arm64 (7.3) | riscv64 (7.3) | s390x (7.3) | loongarch64 (7.3) |"
+echo "|---|---|---|---|---|---|---|"
 row "system mappings sealed in every image" "$(cell seal-selftests 'state\..*sealed_image')" \
 	"$(cell seal-selftests 'state\..*opted_out_image')" "$(cell arm64-selftests 'state\.')" 'state\.'
 row "munmap/mremap/mmap/mprotect/madvise matrix" "$(cell seal-selftests 'ops\..*\.sealed')" \

@@ -3,7 +3,7 @@
 #
 #   vm-run.sh [--timeout SEC] [--name NAME] [--append ARGS] [--cpu MODEL] [--root DIR]
 #             [--smp N] [--mem SIZE] [--plugin SO] KERNEL -- COMMAND [ARGS...]
-#   vm-run.sh --arch arm64|riscv64|s390x --initrd FILE [--timeout SEC] --name NAME KERNEL
+#   vm-run.sh --arch arm64|riscv64|s390x|loongarch64 --initrd FILE [--timeout SEC] --name NAME KERNEL
 #
 # The guest sees the host root read-only over virtio-9p, tmpfs where writes
 # are needed, and $RESULTS/NAME/ as a writable share. COMMAND runs from the
@@ -12,6 +12,9 @@
 # splats. A guest of another architecture (arm64 and riscv64: -machine
 # virt; s390x: s390-ccw-virtio) has no host root: it runs the /init of its
 # initramfs (scripts/build-cross-guest.sh), which runs its own suite.
+# loongarch64 boots under trixie's QEMU, in its toolchain root
+# (scripts/toolchain-root.sh): bookworm's QEMU 7.2 starts a loongarch64
+# kernel only through UEFI firmware that bookworm does not package.
 # --append adds kernel command-line arguments (e.g. a sysctl.* setting).
 # --cpu replaces QEMU's CPU model "max" (e.g. "max,-smap": see
 # tests/guest/compat.sh for the emulator bug that needs it); --smp and
@@ -122,10 +125,16 @@ x86_64)
 		-fsdev "local,id=root,path=$root,readonly=on,multidevs=remap,security_model=none"
 		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root)
 	;;
-arm64 | riscv64 | s390x)
+arm64 | riscv64 | s390x | loongarch64)
 	[ -f "$initrd" ] || die "$arch guests need --initrd (scripts/build-cross-guest.sh)"
 	case $arch in
 	arm64) qemu=(qemu-system-aarch64 -machine virt -cpu "$cpu") console=ttyAMA0 ;;
+	loongarch64)
+		# No network card: QEMU's default one wants an option ROM that
+		# the root does not have, and the guest needs none.
+		qemu=("$REPO/scripts/in-root.sh" "$("$REPO/scripts/toolchain-root.sh" loongarch64)"
+			qemu-system-loongarch64 -machine virt -cpu la464 -nic none) console=ttyS0
+		;;
 	# OpenSBI (QEMU's own copy) as the firmware.
 	riscv64) qemu=(qemu-system-riscv64 -machine virt -bios default) console=ttyS0 ;;
 	# The serial console is the SCLP's VT220 terminal.

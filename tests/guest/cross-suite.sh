@@ -1,11 +1,12 @@
 #!/bin/sh
 # The suite of the guests of other architectures (busybox sh; arm64,
-# riscv64, s390x): the series' selftests, upstream's sysmap_is_sealed (and
+# riscv64, s390x, loongarch64): the series' selftests, upstream's sysmap_is_sealed (and
 # its negative control) and mm's mseal_test, sysmapctl, "sysmapctl seal"
 # of native targets, on arm64 the AArch32 compat helper's mappings and
 # signal return and AArch32 targets, and Debian's criu where Debian builds
 # it (tests/guest/cross-criu.sh). Prints TAP.
-# Debian's name of the architecture: arm64, riscv64, s390x.
+# The architecture: arm64, riscv64, s390x, loongarch64 (Debian's names,
+# but loongarch64 for Debian's loong64, which is what the kernel says).
 machine=$(uname -m)
 [ "$machine" != aarch64 ] || machine=arm64
 echo "# $machine guest, kernel $(uname -r)"
@@ -176,8 +177,8 @@ seal_targets() {
 seal_targets /tests/seal_target "$machine" "the general-purpose registers"
 [ "$machine" != arm64 ] || seal_targets /tests/seal_target32 AArch32 "r4-r11"
 
-if [ "$machine" = riscv64 ]; then
-	echo "# criu: Debian builds no criu for riscv64"
+if [ "$machine" = riscv64 ] || [ "$machine" = loongarch64 ]; then
+	echo "# criu: Debian builds no criu for $machine"
 else
 	. /tests/criu.sh
 fi

@@ -209,6 +209,107 @@ sysmap_spin_check:
 	ecall
 	.size sysmap_spin_check, .-sysmap_spin_check
 )");
+#elif defined(__loongarch__) && __loongarch_grlen == 64
+// ra, a0-a7, t2-t8, fp and s0-s8 hold the values, t0 and t1 are scratch
+// (tp is the thread pointer, r21 is reserved); exit_group(99) is call 94.
+asm(R"(
+	.text
+	.globl sysmap_spin_check
+	.type sysmap_spin_check, @function
+sysmap_spin_check:
+	la.local $t0, sysmap_spin_rsp
+	st.d $sp, $t0, 0
+	li.d $ra, 0x015a01a5013c01c3
+	li.d $a0, 0x025a02a5023c02c3
+	li.d $a1, 0x035a03a5033c03c3
+	li.d $a2, 0x045a04a5043c04c3
+	li.d $a3, 0x055a05a5053c05c3
+	li.d $a4, 0x065a06a5063c06c3
+	li.d $a5, 0x075a07a5073c07c3
+	li.d $a6, 0x085a08a5083c08c3
+	li.d $a7, 0x095a09a5093c09c3
+	li.d $t2, 0x0a5a0aa50a3c0ac3
+	li.d $t3, 0x0b5a0ba50b3c0bc3
+	li.d $t4, 0x0c5a0ca50c3c0cc3
+	li.d $t5, 0x0d5a0da50d3c0dc3
+	li.d $t6, 0x0e5a0ea50e3c0ec3
+	li.d $t7, 0x0f5a0fa50f3c0fc3
+	li.d $t8, 0x105a10a5103c10c3
+	li.d $fp, 0x115a11a5113c11c3
+	li.d $s0, 0x125a12a5123c12c3
+	li.d $s1, 0x135a13a5133c13c3
+	li.d $s2, 0x145a14a5143c14c3
+	li.d $s3, 0x155a15a5153c15c3
+	li.d $s4, 0x165a16a5163c16c3
+	li.d $s5, 0x175a17a5173c17c3
+	li.d $s6, 0x185a18a5183c18c3
+	li.d $s7, 0x195a19a5193c19c3
+	li.d $s8, 0x1a5a1aa51a3c1ac3
+1:	la.local $t0, sysmap_spin_counter
+	ld.d $t1, $t0, 0
+	addi.d $t1, $t1, 1
+	st.d $t1, $t0, 0
+	la.local $t0, sysmap_spin_rsp
+	ld.d $t1, $t0, 0
+	bne $sp, $t1, 2f
+	li.d $t1, 0x015a01a5013c01c3
+	bne $ra, $t1, 2f
+	li.d $t1, 0x025a02a5023c02c3
+	bne $a0, $t1, 2f
+	li.d $t1, 0x035a03a5033c03c3
+	bne $a1, $t1, 2f
+	li.d $t1, 0x045a04a5043c04c3
+	bne $a2, $t1, 2f
+	li.d $t1, 0x055a05a5053c05c3
+	bne $a3, $t1, 2f
+	li.d $t1, 0x065a06a5063c06c3
+	bne $a4, $t1, 2f
+	li.d $t1, 0x075a07a5073c07c3
+	bne $a5, $t1, 2f
+	li.d $t1, 0x085a08a5083c08c3
+	bne $a6, $t1, 2f
+	li.d $t1, 0x095a09a5093c09c3
+	bne $a7, $t1, 2f
+	li.d $t1, 0x0a5a0aa50a3c0ac3
+	bne $t2, $t1, 2f
+	li.d $t1, 0x0b5a0ba50b3c0bc3
+	bne $t3, $t1, 2f
+	li.d $t1, 0x0c5a0ca50c3c0cc3
+	bne $t4, $t1, 2f
+	li.d $t1, 0x0d5a0da50d3c0dc3
+	bne $t5, $t1, 2f
+	li.d $t1, 0x0e5a0ea50e3c0ec3
+	bne $t6, $t1, 2f
+	li.d $t1, 0x0f5a0fa50f3c0fc3
+	bne $t7, $t1, 2f
+	li.d $t1, 0x105a10a5103c10c3
+	bne $t8, $t1, 2f
+	li.d $t1, 0x115a11a5113c11c3
+	bne $fp, $t1, 2f
+	li.d $t1, 0x125a12a5123c12c3
+	bne $s0, $t1, 2f
+	li.d $t1, 0x135a13a5133c13c3
+	bne $s1, $t1, 2f
+	li.d $t1, 0x145a14a5143c14c3
+	bne $s2, $t1, 2f
+	li.d $t1, 0x155a15a5153c15c3
+	bne $s3, $t1, 2f
+	li.d $t1, 0x165a16a5163c16c3
+	bne $s4, $t1, 2f
+	li.d $t1, 0x175a17a5173c17c3
+	bne $s5, $t1, 2f
+	li.d $t1, 0x185a18a5183c18c3
+	bne $s6, $t1, 2f
+	li.d $t1, 0x195a19a5193c19c3
+	bne $s7, $t1, 2f
+	li.d $t1, 0x1a5a1aa51a3c1ac3
+	bne $s8, $t1, 2f
+	b 1b
+2:	li.w $a7, 94
+	li.w $a0, 99
+	syscall 0
+	.size sysmap_spin_check, .-sysmap_spin_check
+)");
 #elif defined(__s390x__)
 // r0 and r2-r13 hold the values, r1 and r14 are scratch, r15 is the stack
 // pointer; exit_group(99) is call 248.

@@ -61,6 +61,8 @@ constexpr long kMseal = 462;
 #include "arch/riscv64.hpp"
 #elif defined(__s390x__)
 #include "arch/s390x.hpp"
+#elif defined(__loongarch__) && __loongarch_grlen == 64
+#include "arch/loongarch64.hpp"
 #else
 #define SYSMAP_NO_INJECTION 1
 #endif
