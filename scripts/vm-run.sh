@@ -2,7 +2,7 @@
 # Boot a test kernel in QEMU and run one suite as the guest's init.
 #
 #   vm-run.sh [--timeout SEC] [--name NAME] [--append ARGS] [--cpu MODEL] [--root DIR]
-#             [--smp N] [--mem SIZE] [--plugin SO] KERNEL -- COMMAND [ARGS...]
+#             [--smp N] [--mem SIZE] [--plugin SO] [--icount] KERNEL -- COMMAND [ARGS...]
 #   vm-run.sh --arch arm64|riscv64|s390x|loongarch64 --initrd FILE [--timeout SEC] --name NAME KERNEL
 #
 # The guest sees the host root read-only over virtio-9p, tmpfs where writes
@@ -25,6 +25,10 @@
 # are mounted in it at their host paths, as always.
 # --plugin loads a QEMU TCG plugin with out=NAME/icount.txt (make bench's
 # instruction counter, tests/programs/icount_plugin.cpp).
+# --icount ties the guest's clock to the instructions it executes (QEMU's
+# -icount, one nanosecond each, idle time skipped): timer interrupts then
+# come after a fixed number of instructions, not of host microseconds, so
+# two boots count the same work alike however fast the host ran them.
 # The exact QEMU command is saved as NAME/qemu-command, to replay a run.
 # Exit status: the suite's own, or
 #   124  the guest did not finish within the timeout
@@ -41,6 +45,7 @@ cpu=max
 smp=2
 mem=
 plugin=
+icount=
 root=/
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -51,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
+	--icount) icount=1; shift ;;
 	--root) root=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
@@ -149,6 +155,7 @@ if [ -n "$plugin" ]; then
 	[ -f "$plugin" ] || die "no QEMU plugin at $plugin"
 	qemu+=(-plugin "file=$plugin,out=$res/icount.txt")
 fi
+[ -z "$icount" ] || qemu+=(-icount shift=0,sleep=off)
 
 printf '%q ' timeout -k 10 "$timeout" "${qemu[@]}" "${results_share[@]}" "${host_shares[@]}" \
 	-display none -monitor none -no-reboot -serial "file:$res/console.log" >"$res/qemu-command"

@@ -57,9 +57,10 @@ mkdir -p "$img"
 setsid "$idle" --idle "$n" </dev/null >"$work/out" 2>&1 &
 root=$!
 until_true 300 "$n idle processes" grep -q ready "$work/out"
+# Its children, from /proc (the trixie root has no procps).
 mapfile -t pids < <(
 	echo "$root"
-	pgrep -P "$root"
+	tr ' ' '\n' <"/proc/$root/task/$root/children" | grep .
 )
 [ "${#pids[@]}" -eq $((n + 1)) ] || die "the tree has ${#pids[@]} processes, not $((n + 1))"
 all_in sealed || die "the tree was not sealed at start"

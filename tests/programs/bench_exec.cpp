@@ -19,10 +19,13 @@
 //   bench_exec maps --root DIR
 //       Prints how many mappings a sealed and an opted-out image have.
 //   bench_exec report [--json] SEALING-FILE [BASELINE-FILE]
-//                     [--icount SEALING-COUNTS [BASELINE-COUNTS]]
+//                     [--icount SEALING-FILE SEALING-COUNTS
+//                               [BASELINE-FILE BASELINE-COUNTS]]
 //       The table: each ratio with a 95 % bootstrap interval, of the time
 //       per execution and, given the plugin's counts (two lines per
-//       measurement, in the order of FILE), of the instructions.
+//       measurement, in the order of the FILE they follow: the runs of the
+//       boots whose clock followed the instruction count), of the
+//       instructions.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -377,18 +380,20 @@ std::string amount(const Row &row, double v)
 	return o.str();
 }
 
-int report(bool json, const std::string &sealing_file, const std::string &baseline_file,
-           const std::string &sealing_counts, const std::string &baseline_counts)
+// FILES: the sealing and baseline kernels' measurements of time; COUNTS:
+// pairs of a run's measurements and the plugin's counts for it (sealing
+// kernel, then baseline kernel), or nothing.
+int report(bool json, const std::vector<std::string> &files, const std::vector<std::string> &counts)
 {
-	const Samples s = load(sealing_file);
+	const Samples s = load(files[0]);
 	Samples b;
-	if (!baseline_file.empty())
-		b = load(baseline_file);
+	if (files.size() > 1)
+		b = load(files[1]);
 	std::vector<Row> rows;
 	add_rows(rows, s, b, false);
-	if (!sealing_counts.empty())
-		add_rows(rows, load_icount(sealing_file, sealing_counts),
-		         baseline_counts.empty() ? Samples{} : load_icount(baseline_file, baseline_counts), true);
+	if (!counts.empty())
+		add_rows(rows, load_icount(counts[0], counts[1]),
+		         counts.size() > 2 ? load_icount(counts[2], counts[3]) : Samples{}, true);
 	const auto it = s.find("static seal");
 	const std::size_t rounds = it == s.end() ? 0 : it->second.size();
 	if (json) {
@@ -416,10 +421,13 @@ int report(bool json, const std::string &sealing_file, const std::string &baseli
 	             "order, timing N executions; ratio of the mean time per execution; 95 % "
 	             "percentile bootstrap interval over 10000 resamples of the rounds (paired "
 	             "within a boot, independent across the two boots for the baseline kernel).\n";
-	if (!sealing_counts.empty())
+	if (!counts.empty())
 		std::cout << "Instructions: counted by QEMU (tests/programs/icount_plugin.cpp) between "
 		             "two markers around each cell, everything the vCPU executed (kernel, "
-		             "user space, interrupts), per execution; same rounds and intervals.\n";
+		             "user space, interrupts), per execution, in boots of their own whose "
+		             "guest clock follows the instructions executed (QEMU's -icount), so that "
+		             "both kernels take their timer interrupts at the same rate per "
+		             "instruction however fast the host ran each boot; same method.\n";
 	return 0;
 }
 
@@ -428,7 +436,8 @@ int usage()
 	std::cerr << "usage: bench_exec run --root DIR [--rounds R] [--spawns S] --out FILE\n"
 	             "       bench_exec maps --root DIR\n"
 	             "       bench_exec report [--json] SEALING-FILE [BASELINE-FILE]\n"
-	             "                         [--icount SEALING-COUNTS [BASELINE-COUNTS]]\n";
+	             "                         [--icount SEALING-FILE SEALING-COUNTS\n"
+	             "                                   [BASELINE-FILE BASELINE-COUNTS]]\n";
 	return 2;
 }
 
@@ -451,13 +460,12 @@ int main(int argc, char **argv)
 			if (at != args.end()) {
 				counts.assign(at + 1, args.end());
 				args.erase(at, args.end());
-				if (counts.empty() || counts.size() > args.size())
+				if ((counts.size() != 2 && counts.size() != 4) || counts.size() / 2 > args.size())
 					return usage();
 			}
 			if (args.empty() || args.size() > 2)
 				return usage();
-			return report(json, args[0], args.size() > 1 ? args[1] : "", counts.empty() ? "" : counts[0],
-			              counts.size() > 1 ? counts[1] : "");
+			return report(json, args, counts);
 		}
 		std::string root, out;
 		int rounds = 30, spawns = 50;
