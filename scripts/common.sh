@@ -74,3 +74,26 @@ fetch_foreign_deb() {
 	dpkg-deb -x "$deb" "$root"
 	touch "$root/.complete"
 }
+
+# debian_root ROOT SUITE PACKAGES [HOOK]: a minimal Debian SUITE root at
+# ROOT with PACKAGES (comma-separated) and what they depend on, made with
+# debootstrap unless ROOT already holds one with the same packages. HOOK,
+# a function, gets the new root's path and finishes it before it is put
+# in place; its output and debootstrap's go to ROOT.log.
+debian_root() {
+	local root=$1 suite=$2 packages=$3 hook=${4:-}
+	if [ -f "$root/.complete" ] && [ "$(cat "$root/.complete")" = "$packages" ]; then
+		return 0
+	fi
+	command -v debootstrap >/dev/null || die "debootstrap is missing (scripts/deps.sh installs it)"
+	msg "making a $suite root with $packages in $root (debootstrap, a few minutes)"
+	rm -rf "$root" "$root.tmp"
+	mkdir -p "$(dirname "$root")"
+	debootstrap --variant=minbase --include="$packages" "$suite" "$root.tmp" \
+		http://deb.debian.org/debian >"$root.log" 2>&1 ||
+		die "debootstrap $suite failed; see $root.log"
+	[ -z "$hook" ] || "$hook" "$root.tmp" >>"$root.log" 2>&1 ||
+		die "finishing the $suite root failed; see $root.log"
+	echo "$packages" >"$root.tmp/.complete"
+	mv "$root.tmp" "$root"
+}

@@ -12,21 +12,8 @@
 . "$(dirname "$0")/common.sh"
 
 suite=${1:-trixie}
-packages=criu,iproute2
 root=$CACHE/roots/$suite
-if [ -f "$root/.complete" ] && [ "$(cat "$root/.complete")" = "$packages" ]; then
-	echo "$root"
-	exit 0
-fi
-command -v debootstrap >/dev/null || die "debootstrap is missing (scripts/deps.sh installs it)"
-msg "making a $suite root with $packages in $root (debootstrap, a few minutes)"
-rm -rf "$root" "$root.tmp"
-mkdir -p "$(dirname "$root")"
-debootstrap --variant=minbase --include="$packages" "$suite" "$root.tmp" \
-	http://deb.debian.org/debian >"$CACHE/roots/$suite.log" 2>&1 ||
-	die "debootstrap $suite failed; see $CACHE/roots/$suite.log"
 # What the guest's programs are, for the logs.
-chroot "$root.tmp" dpkg-query -W criu libc6 >"$root.tmp/.versions"
-echo "$packages" >"$root.tmp/.complete"
-mv "$root.tmp" "$root"
+versions() { chroot "$1" dpkg-query -W criu libc6 >"$1/.versions"; }
+debian_root "$root" "$suite" criu,iproute2 versions
 echo "$root"

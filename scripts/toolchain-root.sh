@@ -19,29 +19,16 @@ loongarch64)
 	;;
 *) die "usage: toolchain-root.sh loongarch64" ;;
 esac
-root=$CACHE/roots/trixie-$arch
-if [ -f "$root/.complete" ] && [ "$(cat "$root/.complete")" = "$packages" ]; then
-	echo "$root"
-	exit 0
-fi
-command -v debootstrap >/dev/null || die "debootstrap is missing (scripts/deps.sh installs it)"
-msg "making a trixie root for $arch in $root (debootstrap, a few minutes)"
-rm -rf "$root" "$root.tmp"
-mkdir -p "$(dirname "$root")"
-debootstrap --variant=minbase --include="$packages" trixie "$root.tmp" \
-	http://deb.debian.org/debian >"$CACHE/roots/trixie-$arch.log" 2>&1 ||
-	die "debootstrap trixie failed; see $CACHE/roots/trixie-$arch.log"
 # The source of busybox, for the guest's shell: Debian's loong64 port is not
 # in the archive, its source is. Fetched with apt inside the root, which
 # checks it against trixie's signed index.
-echo "deb-src http://deb.debian.org/debian trixie main" >"$root.tmp/etc/apt/sources.list.d/src.list"
-chroot "$root.tmp" apt-get -q update >>"$CACHE/roots/trixie-$arch.log" 2>&1 ||
-	die "apt-get update in the trixie root failed; see $CACHE/roots/trixie-$arch.log"
-mkdir -p "$root.tmp/src/busybox"
-chroot "$root.tmp" sh -c 'cd /src/busybox && apt-get -q source --download-only busybox' \
-	>>"$CACHE/roots/trixie-$arch.log" 2>&1 ||
-	die "downloading busybox's source failed; see $CACHE/roots/trixie-$arch.log"
-chroot "$root.tmp" dpkg-query -W gcc-14-loongarch64-linux-gnu qemu-system-misc >"$root.tmp/.versions"
-echo "$packages" >"$root.tmp/.complete"
-mv "$root.tmp" "$root"
+busybox_source() {
+	echo "deb-src http://deb.debian.org/debian trixie main" >"$1/etc/apt/sources.list.d/src.list"
+	chroot "$1" apt-get -q update &&
+		mkdir -p "$1/src/busybox" &&
+		chroot "$1" sh -c 'cd /src/busybox && apt-get -q source --download-only busybox' &&
+		chroot "$1" dpkg-query -W gcc-14-loongarch64-linux-gnu qemu-system-misc >"$1/.versions"
+}
+root=$CACHE/roots/trixie-$arch
+debian_root "$root" trixie "$packages" busybox_source
 echo "$root"
