@@ -2,10 +2,17 @@
 // the tree walk over a fake /proc, the status fields, criu's command line
 // and the policy file.
 #include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
+#include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <unistd.h>
 
 #include "arch.hpp"
@@ -42,9 +49,23 @@ private:
 std::vector<pid_t> walk(pid_t root, const std::string &proc)
 {
 	std::vector<pid_t> seen;
-	reseal::walk_tree(
+	auto order = reseal::walk_tree(
 	    root, [&](pid_t p) { seen.push_back(p); }, proc);
+	EXPECT_EQ(seen, order); // one worker: the visits are the order
 	return seen;
+}
+
+// A tree of 1 + 3 + 9 processes: PID 1, its children 10..12, theirs
+// 100..108.
+void three_levels(FakeProc &proc)
+{
+	proc.children(1, 1, "10 11 12");
+	for (int c = 0; c < 3; c++) {
+		std::string kids;
+		for (int g = 0; g < 3; g++)
+			kids += std::to_string(100 + 3 * c + g) + " ";
+		proc.children(10 + c, 10 + c, kids);
+	}
 }
 
 } // namespace
@@ -114,6 +135,93 @@ TEST(Reseal, WalkReadsChildrenAfterTheVisit)
 	    },
 	    proc.root());
 	EXPECT_EQ((std::vector<pid_t>{1, 7}), seen);
+}
+
+TEST(Reseal, WalkWithWorkersVisitsEachOnceInTheOrderOfOne)
+{
+	FakeProc proc;
+	three_levels(proc);
+	std::vector<pid_t> one = walk(1, proc.root());
+	ASSERT_EQ(13u, one.size());
+	std::mutex mu;
+	std::map<pid_t, int> visits;
+	std::vector<pid_t> order = reseal::walk_tree(
+	    1,
+	    [&](pid_t p) {
+		    std::lock_guard lock(mu);
+		    visits[p]++;
+	    },
+	    proc.root(), 4);
+	EXPECT_EQ(one, order);
+	EXPECT_EQ(13u, visits.size());
+	for (const auto &[pid, n] : visits)
+		EXPECT_EQ(1, n) << "PID " << pid;
+}
+
+TEST(Reseal, WalkWithWorkersVisitsSeveralAtOnce)
+{
+	// A visit below the root waits until another one runs beside it: with
+	// one visit at a time, the first waits out its deadline, and the others
+	// no longer wait.
+	FakeProc proc;
+	three_levels(proc);
+	std::mutex mu;
+	std::condition_variable cv;
+	int running = 0, most = 0;
+	bool gave_up = false;
+	reseal::walk_tree(
+	    1,
+	    [&](pid_t p) {
+		    std::unique_lock lock(mu);
+		    running++;
+		    most = std::max(most, running);
+		    cv.notify_all();
+		    if (p != 1 && !cv.wait_for(lock, std::chrono::seconds(30), [&] { return most >= 2 || gave_up; }))
+			    gave_up = true;
+		    running--;
+	    },
+	    proc.root(), 2);
+	EXPECT_EQ(2, most);
+}
+
+TEST(Reseal, WalkWithWorkersPassesAnErrorOn)
+{
+	FakeProc proc;
+	three_levels(proc);
+	std::atomic<int> visited{0};
+	EXPECT_THROW(reseal::walk_tree(
+	                 1,
+	                 [&](pid_t p) {
+		                 visited++;
+		                 if (p == 11)
+			                 throw std::runtime_error("visit failed");
+	                 },
+	                 proc.root(), 3),
+	             std::runtime_error);
+	EXPECT_LT(visited.load(), 13);
+}
+
+TEST(Reseal, WalkWithWorkersStartsNoVisitOnceASignalWaits)
+{
+	// SIGTERM, blocked here so that it stays pending, arrives during the
+	// root's visit: the walk starts no other, and gives it back pending.
+	sigset_t term, old;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	ASSERT_EQ(0, pthread_sigmask(SIG_BLOCK, &term, &old));
+	FakeProc proc;
+	three_levels(proc);
+	std::vector<pid_t> order = reseal::walk_tree(
+	    1,
+	    [&](pid_t p) {
+		    if (p == 1)
+			    kill(getpid(), SIGTERM);
+	    },
+	    proc.root(), 2);
+	EXPECT_EQ((std::vector<pid_t>{1}), order);
+	timespec now{};
+	EXPECT_EQ(SIGTERM, sigtimedwait(&term, nullptr, &now));
+	pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 TEST(Reseal, TraceInfo)

@@ -4,18 +4,23 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
+#include <exception>
 #include <fcntl.h>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 #include "arch.hpp"
@@ -74,6 +79,40 @@ std::optional<std::vector<unsigned char>> read_mem(pid_t pid, std::uint64_t addr
 	return buf;
 }
 
+// The signals that would end sysmapctl while a target runs on borrowed
+// registers: they wait until it has been given back.
+constexpr std::array kHeldSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU};
+
+class HoldSignals
+{
+public:
+	HoldSignals()
+	{
+		sigset_t set;
+		sigemptyset(&set);
+		for (int sig : kHeldSignals)
+			sigaddset(&set, sig);
+		pthread_sigmask(SIG_BLOCK, &set, &old_);
+	}
+	~HoldSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+
+	// Whether one of the held signals arrived meanwhile.
+	static bool pending()
+	{
+		sigset_t set;
+		sigemptyset(&set);
+		if (sigpending(&set) != 0)
+			return false;
+		return std::any_of(kHeldSignals.begin(), kHeldSignals.end(),
+		                   [&](int sig) { return sigismember(&set, sig) == 1; });
+	}
+	HoldSignals(const HoldSignals &) = delete;
+	HoldSignals &operator=(const HoldSignals &) = delete;
+
+private:
+	sigset_t old_;
+};
+
 #ifndef SYSMAP_NO_INJECTION
 
 // ---------------------------------------------------------------------
@@ -90,27 +129,6 @@ SealError gone()
 {
 	return SealError(SealError::Kind::Gone, "it exited while it was being sealed", "nothing is left to seal");
 }
-
-// Signals that would end sysmapctl while a target's registers are
-// borrowed wait until it has been given back.
-class HoldSignals
-{
-public:
-	HoldSignals()
-	{
-		sigset_t set;
-		sigemptyset(&set);
-		for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU})
-			sigaddset(&set, sig);
-		sigprocmask(SIG_BLOCK, &set, &old_);
-	}
-	~HoldSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
-	HoldSignals(const HoldSignals &) = delete;
-	HoldSignals &operator=(const HoldSignals &) = delete;
-
-private:
-	sigset_t old_;
-};
 
 class Tracee
 {
@@ -309,6 +327,7 @@ private:
 struct Text {
 	std::optional<std::uint64_t> insn;
 	bool criu_mark = false;
+	std::vector<Mapping> proxies; // where the mark points: sealed or not, smaps would tell
 };
 
 Text find_insn(pid_t pid, const Regs &r)
@@ -324,10 +343,11 @@ Text find_insn(pid_t pid, const Regs &r)
 		if (m == all.end() || m->perms.size() < 3 || m->perms[2] != 'x' || m->size() >= (1u << 20))
 			continue;
 		if (auto text = read_mem(pid, m->start, m->size())) {
-			if (m->name == "[vdso]")
-				found.criu_mark =
-				    parse_criu_vdso_mark(text->data(), std::min(text->size(), kCriuMarkSize))
-				        .has_value();
+			if (m->name == "[vdso]") {
+				auto mark = parse_criu_vdso_mark(text->data(), std::min(text->size(), kCriuMarkSize));
+				found.criu_mark = mark.has_value();
+				found.proxies = proxy_mappings(all, mark);
+			}
 			for (std::size_t i = 0; i + insn.bytes.size() <= text->size(); i += insn.align)
 				if (insn.at(*text, i)) {
 					found.insn = m->start + i;
@@ -434,12 +454,12 @@ public:
 		if (!text.insn)
 			throw interrupted("no system-call instruction found in it (no [vdso]?)");
 		at_ = *text.insn;
-		criu_mark_ = text.criu_mark;
+		proxies_ = std::move(text.proxies);
 	}
 
-	// Whether its [vdso] begins with CRIU's mark: only then can it run
-	// through a vDSO proxy.
-	bool criu_mark() const { return criu_mark_; }
+	// The vDSO proxies CRIU's mark in its [vdso] points at (see
+	// VdsoProxy), read from its maps while it is stopped.
+	const std::vector<Mapping> &proxies() const { return proxies_; }
 
 	// Make `call`; returns what it returned (a negative errno on failure).
 	// The thread is left at the call's exit, from where the next call
@@ -471,7 +491,7 @@ private:
 	Fault fault_;
 	Regs saved_{};
 	std::uint64_t at_ = 0;
-	bool criu_mark_ = false;
+	std::vector<Mapping> proxies_;
 };
 #else
 class Injector
@@ -485,8 +505,11 @@ public:
 		                "PR_MSEAL_SYSMAP_SEAL_IMAGE)");
 	}
 	long run(const Call &) { return -ENOSYS; }
-	bool criu_mark() const { return false; }
+	const std::vector<Mapping> &proxies() const { return proxies_; }
 	void release() {}
+
+private:
+	std::vector<Mapping> proxies_;
 };
 #endif
 
@@ -535,20 +558,16 @@ std::vector<Mapping> unsealed_proxies(const Process &p)
 }
 
 // The vDSO proxies of `pid` (see VdsoProxy) that are not sealed yet.
-// Only a process whose [vdso] carries CRIU's mark can have one: unless
-// `mark` says whether it does, its maps and the mark are read first; its
-// smaps, which costs a walk of every mapping's page tables, only where the
-// mark is.
-std::vector<Mapping> unsealed_proxies(pid_t pid, std::optional<bool> mark = std::nullopt)
+// Only a process whose [vdso] carries CRIU's mark can have one: its maps
+// and the mark are read first; its smaps, which costs a walk of every
+// mapping's page tables, only where the mark is.
+std::vector<Mapping> unsealed_proxies(pid_t pid)
 {
-	if (!mark) {
-		std::istringstream maps(read_text("/proc/" + pid_str(pid) + "/maps"));
-		const std::vector<Mapping> all = parse_smaps(maps);
-		auto vdso = std::find_if(all.begin(), all.end(), [](const Mapping &m) { return m.name == "[vdso]"; });
-		auto head = vdso == all.end() ? std::nullopt : read_mem(pid, vdso->start, kCriuMarkSize);
-		mark = head && parse_criu_vdso_mark(head->data(), head->size());
-	}
-	if (!*mark)
+	std::istringstream maps(read_text("/proc/" + pid_str(pid) + "/maps"));
+	const std::vector<Mapping> all = parse_smaps(maps);
+	auto vdso = std::find_if(all.begin(), all.end(), [](const Mapping &m) { return m.name == "[vdso]"; });
+	auto head = vdso == all.end() ? std::nullopt : read_mem(pid, vdso->start, kCriuMarkSize);
+	if (!head || !parse_criu_vdso_mark(head->data(), head->size()))
 		return {};
 	try {
 		return unsealed_proxies(read_process(pid, true));
@@ -608,19 +627,87 @@ std::vector<pid_t> children(pid_t pid, const std::string &proc_root)
 	return {out.begin(), out.end()};
 }
 
-void walk_tree(pid_t root, const std::function<void(pid_t)> &visit, const std::string &proc_root)
+unsigned seal_workers()
 {
-	std::set<pid_t> seen;
+	return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+}
+
+std::vector<pid_t> walk_tree(pid_t root, const std::function<void(pid_t)> &visit, const std::string &proc_root,
+                             unsigned workers)
+{
+	struct Node {
+		bool visited = false;
+		std::vector<pid_t> children; // those first found under this process
+	};
+	std::mutex mu;
+	std::condition_variable cv;
+	std::map<pid_t, Node> nodes{{root, {}}};
 	std::vector<pid_t> todo{root};
-	while (!todo.empty()) {
-		pid_t p = todo.back();
-		todo.pop_back();
-		if (!seen.insert(p).second)
-			continue;
-		visit(p);
-		auto kids = children(p, proc_root);
-		todo.insert(todo.end(), kids.rbegin(), kids.rend()); // the first child next
+	unsigned busy = 0;
+	bool stop = false;
+	std::exception_ptr error;
+	auto work = [&] {
+		std::unique_lock lock(mu);
+		for (;;) {
+			cv.wait(lock, [&] { return stop || !todo.empty() || busy == 0; });
+			if (stop || todo.empty())
+				return;
+			// A signal to stop: no new target; the current ones finish.
+			if (workers > 1 && HoldSignals::pending()) {
+				stop = true;
+				cv.notify_all();
+				return;
+			}
+			pid_t p = todo.back();
+			todo.pop_back();
+			nodes[p].visited = true;
+			busy++;
+			lock.unlock();
+			std::vector<pid_t> kids;
+			try {
+				visit(p);
+				kids = children(p, proc_root);
+			} catch (...) {
+				lock.lock();
+				if (!error)
+					error = std::current_exception();
+				stop = true;
+				busy--;
+				cv.notify_all();
+				return;
+			}
+			lock.lock();
+			busy--;
+			std::vector<pid_t> &under = nodes[p].children;
+			for (pid_t k : kids)
+				if (nodes.try_emplace(k).second)
+					under.push_back(k);
+			todo.insert(todo.end(), under.rbegin(), under.rend()); // the first child next
+			cv.notify_all();
+		}
+	};
+	if (workers <= 1) {
+		work();
+	} else {
+		HoldSignals hold; // the workers inherit it
+		std::vector<std::jthread> pool;
+		for (unsigned i = 0; i < workers; i++)
+			pool.emplace_back(work);
 	}
+	if (error)
+		std::rethrow_exception(error);
+	// Parents before their children, each child's subtree in turn.
+	std::vector<pid_t> order, stack{root};
+	while (!stack.empty()) {
+		pid_t p = stack.back();
+		stack.pop_back();
+		const Node &n = nodes[p];
+		if (!n.visited)
+			continue;
+		order.push_back(p);
+		stack.insert(stack.end(), n.children.rbegin(), n.children.rend());
+	}
+	return order;
 }
 
 std::optional<TraceInfo> parse_trace_info(std::string_view status)
@@ -770,10 +857,10 @@ SealState apply_as(pid_t pid, const std::function<unsigned long(const SealState 
 			throw refused(static_cast<int>(-ret), args, *p.state, set);
 		set = set || args[1] == PR_MSEAL_SYSMAP_SET;
 	}
+	// Sealing a proxy that is sealed already succeeds: from the maps read
+	// while the target was stopped, without its smaps.
 	if (!proxies)
-		proxies = !image     ? std::vector<Mapping>{}
-		          : injector ? unsealed_proxies(pid, injector->criu_mark())
-		                     : unsealed_proxies(pid);
+		proxies = !image ? std::vector<Mapping>{} : injector ? injector->proxies() : unsealed_proxies(pid);
 	for (const auto &m : *proxies)
 		if (long ret = run(mseal_call(m)); ret < 0)
 			throw SealError(K::Refused,
@@ -789,16 +876,6 @@ SealState apply_as(pid_t pid, const std::function<unsigned long(const SealState 
 	if (!satisfies(*after, flags))
 		throw SealError(K::Refused, "the call succeeded, but its status does not show the new state",
 		                "check it with 'sysmapctl status'");
-	if (!proxies->empty()) {
-		try {
-			if (!unsealed_proxies(read_process(pid, true)).empty())
-				throw SealError(K::Refused,
-				                "mseal() succeeded, but smaps does not show its vDSO proxy sealed",
-				                "check it with 'sysmapctl status'");
-		} catch (const ProcError &) {
-			throw SealError(K::Gone, "it exited while it was being sealed", "nothing is left to seal");
-		}
-	}
 	return *after;
 }
 

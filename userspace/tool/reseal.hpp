@@ -34,8 +34,18 @@ std::vector<pid_t> children(pid_t pid, const std::string &proc_root = "/proc");
 
 // Visit `root` and its descendants, parents before their children, each
 // once. A process's children are read after it was visited, so that a
-// child it forks while it is being visited is still found.
-void walk_tree(pid_t root, const std::function<void(pid_t)> &visit, const std::string &proc_root = "/proc");
+// child it forks while it is being visited is still found. With more than
+// one worker, up to `workers` visits run at once, on as many threads, and
+// the signals that stop sysmapctl are held until the last visit returns
+// (none starts once one is pending). Returns the processes visited in the
+// order one worker visits them: a parent, then each child's subtree, in
+// PID order.
+std::vector<pid_t> walk_tree(pid_t root, const std::function<void(pid_t)> &visit,
+                             const std::string &proc_root = "/proc", unsigned workers = 1);
+
+// How many processes "seal --tree" and "criu restore" seal at once: one
+// for each processor, at most 8.
+unsigned seal_workers();
 
 // Why a process could not be sealed; advice() says what to do about it.
 class SealError : public std::runtime_error

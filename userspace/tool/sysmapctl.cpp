@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
@@ -268,9 +269,9 @@ std::string describe(const SealState &s)
 	       (s.policy_seal ? "seal" : "unseal") + (s.locked ? ", locked" : "");
 }
 
-void seal_failed(pid_t pid, const reseal::SealError &e)
+std::string seal_failure(pid_t pid, const reseal::SealError &e)
 {
-	err("failed to seal PID " + std::to_string(pid) + ": " + e.what() + " (" + e.advice() + ")");
+	return "failed to seal PID " + std::to_string(pid) + ": " + e.what() + " (" + e.advice() + ")";
 }
 
 int seal_status(const reseal::SealError &e)
@@ -289,27 +290,49 @@ int cmd_seal(const cli::Options &o)
 		err("failed to seal: this kernel does not seal system mappings (no CONFIG_MSEAL_SYSTEM_MAPPINGS)");
 		return Exit::kUnsupported;
 	}
+	// What each process came to, said once the tree is done, in the
+	// order of the tree: the processes of a tree are sealed several at once.
+	struct Outcome {
+		std::string said, failed;
+		int status = Exit::kOk;
+	};
 	int rc = Exit::kOk;
 	for (pid_t root : o.pids) {
+		std::mutex mu;
+		std::map<pid_t, Outcome> outcomes;
 		auto one = [&](pid_t pid) {
+			Outcome r;
 			try {
 				SealState st = reseal::seal(pid, o.lock, *fault);
 				if (o.verbose)
-					out("PID " + std::to_string(pid) + ": " + describe(st) + "\n");
+					r.said = "PID " + std::to_string(pid) + ": " + describe(st) + "\n";
 			} catch (const reseal::SealError &e) {
 				using K = reseal::SealError::Kind;
 				// A descendant that is exiting, or has exited, has nothing to seal.
 				if (pid != root && (e.kind() == K::Gone || e.kind() == K::Unsealable))
 					return;
-				seal_failed(pid, e);
-				if (rc == Exit::kOk)
-					rc = seal_status(e);
+				r.failed = seal_failure(pid, e);
+				r.status = seal_status(e);
 			}
+			std::lock_guard lock(mu);
+			outcomes[pid] = std::move(r);
 		};
+		std::vector<pid_t> order{root};
 		if (o.tree)
-			reseal::walk_tree(root, one);
+			order = reseal::walk_tree(root, one, "/proc", reseal::seal_workers());
 		else
 			one(root);
+		for (pid_t pid : order) {
+			auto it = outcomes.find(pid);
+			if (it == outcomes.end())
+				continue;
+			if (!it->second.said.empty())
+				out(it->second.said);
+			if (!it->second.failed.empty())
+				err(it->second.failed);
+			if (rc == Exit::kOk)
+				rc = it->second.status;
+		}
 	}
 	return rc;
 }
@@ -453,20 +476,28 @@ int criu_restore(const criu::Invocation &inv, const std::vector<std::string> &pr
 		    "; the restored processes are left stopped");
 		return Exit::kExecFailed;
 	}
-	std::vector<pid_t> tree;
-	reseal::walk_tree(root, [&](pid_t pid) { tree.push_back(pid); });
-	bool ok = true;
-	for (pid_t pid : tree) {
-		auto it = recorded.find(pid);
-		unsigned long flags = it != recorded.end() ? criu::restore_flags(it->second) : kFlagSeal | kFlagImage;
-		try {
-			reseal::apply(pid, flags, fault);
-		} catch (const reseal::SealError &e) {
-			seal_failed(pid, e);
-			ok = false;
-		}
-	}
-	if (!ok) {
+	// The restored tree is stopped: its processes are sealed several at
+	// once, and what failed is said in the order of the tree.
+	std::mutex mu;
+	std::map<pid_t, std::string> failed;
+	std::vector<pid_t> tree = reseal::walk_tree(
+	    root,
+	    [&](pid_t pid) {
+		    auto it = recorded.find(pid);
+		    unsigned long flags =
+		        it != recorded.end() ? criu::restore_flags(it->second) : kFlagSeal | kFlagImage;
+		    try {
+			    reseal::apply(pid, flags, fault);
+		    } catch (const reseal::SealError &e) {
+			    std::lock_guard lock(mu);
+			    failed[pid] = seal_failure(pid, e);
+		    }
+	    },
+	    "/proc", reseal::seal_workers());
+	for (pid_t pid : tree)
+		if (auto it = failed.find(pid); it != failed.end())
+			err(it->second);
+	if (!failed.empty()) {
 		err("the restored processes are left stopped: seal them with 'sysmapctl seal --tree " +
 		    std::to_string(root) + "' and continue them with 'kill -CONT', or kill them");
 		return Exit::kExecFailed;
