@@ -50,7 +50,7 @@ if [ ${#scale[@]} -gt 0 ]; then
 	root=()
 	[ "$SERIES" != mainline ] || root=(--root "$("$REPO/scripts/guest-root.sh")")
 	"$REPO/scripts/vm-run.sh" --smp 1 --mem 4G --timeout 3600 "${root[@]}" --name "${k}bench-criu" "$seal" -- \
-		tests/guest/bench-criu.sh 100 || die "the criu restore run failed"
+		tests/guest/bench-criu.sh 100 9 || die "the criu restore run failed"
 fi
 
 report=$RESULTS/${k}bench.md
@@ -87,7 +87,7 @@ report=$RESULTS/${k}bench.md
 		echo "| criu restore -d, by itself (the tree comes back opted out) | 101 | $r ms | $(awk -v t="$r" 'BEGIN { printf "%.1f us", 1000 * t / 101 }') | |"
 		echo "| sysmapctl criu -- criu restore (the tree comes back sealed) | 101 | $t ms | $(awk -v t="$t" 'BEGIN { printf "%.1f us", 1000 * t / 101 }') | $(awk -v a="$t" -v b="$r" 'BEGIN { printf "%.2f against criu", a / b }') |"
 		echo
-		echo "Wall times are the median of three runs (one fresh tree per seal run; the criu restores alternate, from one dump)."
+		echo "Wall times are medians: of three runs for the tools (one fresh tree per seal run), of nine alternated restores from one dump for criu."
 	fi
 } >"$report"
 cat "$report"

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # make bench: what "sysmapctl criu" adds to a restore. A sealed tree of N
 # idle processes (100 by default) is dumped once with "sysmapctl criu";
-# then, three times each and alternated, criu restores it by itself (opted
-# out, the way criu runs without sysmapctl: the tree comes back unsealed)
-# and through "sysmapctl criu" (the tree comes back sealed). Prints
-# "FIGURE N MILLISECONDS" lines, the medians: criu-restore and
+# then, ROUNDS times each (3 by default) and alternated, criu restores it
+# by itself (opted out, the way criu runs without sysmapctl: the tree comes
+# back unsealed) and through "sysmapctl criu" (the tree comes back sealed).
+# Prints "FIGURE N MILLISECONDS" lines, the medians: criu-restore and
 # sysmapctl-criu-restore. Nothing here is a test, but a restore that does
 # not bring the whole tree back in the state it should stops the bench.
 #
-#   bench-criu.sh [N]
+#   bench-criu.sh [N [ROUNDS]]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ctl=${SYSMAP_BIN:-$here/../../build/userspace}/sysmapctl
 idle=${SYSMAP_CACHE:?}/bench/bench_exit_static
 n=${1:-100}
+rounds=${2:-3}
 work=/tmp/bench-criu
 img=$work/img
 
@@ -22,7 +23,7 @@ die() {
 	exit 1
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 # until_true SECONDS WHAT COMMAND...: wait for a condition, with a deadline
 # for a slow (KASAN, emulated) guest.
 until_true() {
@@ -69,7 +70,7 @@ all_in sealed || die "the tree was not sealed at start"
 until_true 300 "the dumped tree to exit" eval '! any_alive'
 
 c=() s=()
-for _ in 1 2 3; do
+for _ in $(seq "$rounds"); do
 	t0=$(now_ms)
 	"$ctl" exec --unseal -- criu restore -d -D "$img" -o restore.log >"$work/restore.out" 2>&1 ||
 		die "criu restore failed: $(tail -n 3 "$work/restore.out")"
@@ -83,5 +84,8 @@ for _ in 1 2 3; do
 	all_in sealed || die "sysmapctl criu did not bring back the whole tree sealed"
 	kill_tree
 done
-echo "criu-restore $n $(median3 "${c[@]}")"
-echo "sysmapctl-criu-restore $n $(median3 "${s[@]}")"
+echo "criu-restore $n $(median "${c[@]}")"
+echo "sysmapctl-criu-restore $n $(median "${s[@]}")"
+# Every round, for the record (build/results/bench-criu/output.log).
+echo "# criu-restore: ${c[*]}" >&2
+echo "# sysmapctl-criu-restore: ${s[*]}" >&2
