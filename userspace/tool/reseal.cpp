@@ -320,14 +320,14 @@ private:
 
 // Where the target can be made to call: a system-call instruction in its
 // [vdso] (it has the kernel's fallback system calls) or [sigpage], or else
-// right behind the system call it was stopped in; and whether its [vdso]
-// begins with CRIU's mark (see VdsoProxy). Read from /proc/PID/maps while
+// right behind the system call it was stopped in; and the vDSO proxies
+// CRIU's mark at the start of its [vdso] points at (see VdsoProxy), if it
+// carries one. Read from /proc/PID/maps while
 // the thread is stopped: smaps would cost a walk of the page tables of
 // every mapping.
 struct Text {
 	std::optional<std::uint64_t> insn;
-	bool criu_mark = false;
-	std::vector<Mapping> proxies; // where the mark points: sealed or not, smaps would tell
+	std::vector<Mapping> proxies; // where CRIU's mark points: sealed or not, smaps would tell
 };
 
 Text find_insn(pid_t pid, const Regs &r)
@@ -345,7 +345,6 @@ Text find_insn(pid_t pid, const Regs &r)
 		if (auto text = read_mem(pid, m->start, m->size())) {
 			if (m->name == "[vdso]") {
 				auto mark = parse_criu_vdso_mark(text->data(), std::min(text->size(), kCriuMarkSize));
-				found.criu_mark = mark.has_value();
 				found.proxies = proxy_mappings(all, mark);
 			}
 			for (std::size_t i = 0; i + insn.bytes.size() <= text->size(); i += insn.align)
