@@ -2,7 +2,6 @@
 // the tree walk over a fake /proc, the status fields, criu's command line
 // and the policy file.
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -11,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <unistd.h>
@@ -186,19 +186,27 @@ TEST(Reseal, WalkWithWorkersVisitsSeveralAtOnce)
 
 TEST(Reseal, WalkWithWorkersPassesAnErrorOn)
 {
+	// The visit of PID 11 fails: the error reaches the caller, and the
+	// children of 11 (103 to 105) are never read, so never visited.
 	FakeProc proc;
 	three_levels(proc);
-	std::atomic<int> visited{0};
+	std::mutex mu;
+	std::set<pid_t> visited;
 	EXPECT_THROW(reseal::walk_tree(
 	                 1,
 	                 [&](pid_t p) {
-		                 visited++;
+		                 {
+			                 std::lock_guard lock(mu);
+			                 visited.insert(p);
+		                 }
 		                 if (p == 11)
 			                 throw std::runtime_error("visit failed");
 	                 },
 	                 proc.root(), 3),
 	             std::runtime_error);
-	EXPECT_LT(visited.load(), 13);
+	EXPECT_TRUE(visited.count(11));
+	for (pid_t grandchild : {103, 104, 105})
+		EXPECT_FALSE(visited.count(grandchild)) << "PID " << grandchild;
 }
 
 TEST(Reseal, WalkWithWorkersStartsNoVisitOnceASignalWaits)
