@@ -456,6 +456,13 @@ printf '%6d s  in all\n' $((SECONDS - run_start)) | tee -a "$timings" >&2
 if [ "$total_f" -gt 0 ]; then
 	printf '\nfailed:\n' >&2
 	grep -H '^not ok' "$RESULTS"/*.tap | sed "s|^$RESULTS/||; s|\.tap:| |" | head -n 40 >&2
+	# What a guest that timed out was doing (scripts/guest-watchdog.sh).
+	for f in "$RESULTS"/*/stuck; do
+		[ -s "$f" ] || continue
+		printf '%s, shortly before its timeout (stacks in %s):\n' \
+			"$(basename "$(dirname "$f")")" "$(dirname "$f")/hang.txt" >&2
+		head -n 12 "$f" | sed 's/^/    /' >&2
+	done
 fi
 echo
 echo "$total_p passed, $total_f failed, $total_s skipped"

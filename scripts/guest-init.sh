@@ -28,6 +28,7 @@ ip link set lo up 2>/dev/null
 mkdir -p /mnt/results
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /mnt/results
 export SYSMAP_GUEST=1 SYSMAP_GUEST_RESULTS=/mnt/results
+sh /mnt/results/watchdog.sh /mnt/results </dev/null >/dev/null 2>&1 &
 
 # The repository and the cache, at their host paths (read-only): the tmpfs
 # mounts above may have hidden them.

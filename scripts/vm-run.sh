@@ -73,6 +73,12 @@ res=$RESULTS/$name
 rm -rf "$res"
 mkdir -p "$res"
 
+# The guest's watchdog records every process's state shortly before the
+# timeout (scripts/guest-watchdog.sh): a twentieth of it, at least 15 s.
+install -m 0644 "$REPO/scripts/guest-watchdog.sh" "$res/watchdog.sh"
+margin=$((timeout / 20))
+[ "$margin" -ge 15 ] || margin=15
+
 # The suite sees the caller's SYSMAP_* settings (e.g. SYSMAP_SELFTESTS),
 # and where the cache is (the guest's $HOME is not the host's).
 [ $# -eq 0 ] || {
@@ -161,6 +167,8 @@ printf '%q ' timeout -k 10 "$timeout" "${qemu[@]}" "${results_share[@]}" "${host
 	-display none -monitor none -no-reboot -serial "file:$res/console.log" >"$res/qemu-command"
 echo >>"$res/qemu-command"
 start=$SECONDS
+# In seconds since the epoch: the guest's clock is the host's.
+echo $(($(date +%s) + timeout - margin)) >"$res/deadline"
 set +e
 timeout -k 10 "$timeout" "${qemu[@]}" "${results_share[@]}" "${host_shares[@]}" \
 	-display none -monitor none -no-reboot -serial "file:$res/console.log" \
@@ -172,6 +180,12 @@ elapsed=$((SECONDS - start))
 status=
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	echo "vm-run: $name: timed out after ${timeout} s (console: $res/console.log)" >&2
+	echo "vm-run: $name: its last line: $(tail -n 1 "$res/output.log" 2>/dev/null)" >&2
+	# The processes the watchdog found (their stacks are in hang.txt).
+	if [ -s "$res/hang.txt" ]; then
+		grep '^pid ' "$res/hang.txt" | grep -v 'watchdog\.sh' >"$res/stuck" || true
+		sed 's/^/    /' "$res/stuck" >&2
+	fi
 	status=124
 elif [ ! -s "$res/exit-status" ]; then
 	echo "vm-run: $name: the guest stopped without reporting an exit status" \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # init of the guests of other architectures (busybox; initramfs made by
-# scripts/build-cross-guest.sh): mount, run /tests/suite.sh with its output
-# in the results share, record the exit status, power off.
+# scripts/build-cross-guest.sh): mount, start the watchdog
+# (scripts/guest-watchdog.sh), run /tests/suite.sh with its output in the
+# results share, record the exit status, power off.
 /bin/busybox --install -s /bin
 export PATH=/bin:/usr/sbin:/usr/bin
 mount -t proc proc /proc
@@ -17,6 +18,7 @@ ip link set lo up
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results
+sh /results/watchdog.sh /results </dev/null >/dev/null 2>&1 &
 echo "sysmap-seal $(uname -m) guest: running its suite" >/dev/console
 cd /tmp
 sh /tests/suite.sh >/results/output.log 2>&1

@@ -27,7 +27,16 @@ expect() {
 
 expect clean 0 "" 300 guest-pass.sh
 expect exit1 1 "suite exited with status 1" 300 guest-exit1.sh
-expect hang 124 "timed out after 45 s" 45 guest-hang.sh
+expect hang 124 "timed out after 60 s" 60 guest-hang.sh
+# The watchdog said where it hung: the suite's sleep, blocked.
+n=$((n + 1))
+if grep -Eq '^    pid [0-9]+ state S .*: sleep 100000' "$RESULTS/harness-hang.stderr"; then
+	echo "ok $n vm-run: hang -> the watchdog names the suite's sleep, blocked"
+else
+	echo "not ok $n vm-run: hang -> no process list naming the suite's sleep"
+	sed 's/^/# /' "$RESULTS/harness-hang.stderr"
+	failed=1
+fi
 expect warning 125 "kernel splat in the console" 300 guest-warn.sh
 
 # Any checkout path, any cache path: the guest mounts tmpfs on /tmp and
