@@ -81,8 +81,14 @@ fetch_foreign_deb() {
 # a function, gets the new root's path and finishes it before it is put
 # in place; its output and debootstrap's go to ROOT.log.
 debian_root() {
-	local root=$1 suite=$2 packages=$3 hook=${4:-}
+	local root=$1 suite=$2 packages=$3 hook=${4:-} lock
+	mkdir -p "$(dirname "$root")"
+	# One maker at a time (a guest may boot from the root while a build
+	# asks for it too): the second waits, then finds the root complete.
+	exec {lock}>"$root.lock"
+	flock "$lock"
 	if [ -f "$root/.complete" ] && [ "$(cat "$root/.complete")" = "$packages" ]; then
+		exec {lock}>&-
 		return 0
 	fi
 	command -v debootstrap >/dev/null || die "debootstrap is missing (scripts/deps.sh installs it)"
@@ -96,4 +102,5 @@ debian_root() {
 		die "finishing the $suite root failed; see $root.log"
 	echo "$packages" >"$root.tmp/.complete"
 	mv "$root.tmp" "$root"
+	exec {lock}>&-
 }

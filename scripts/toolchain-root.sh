@@ -4,7 +4,8 @@
 # loongarch64 cross compiler, and its QEMU 7.2 starts a loongarch64 kernel
 # only through UEFI firmware that bookworm does not package; trixie has
 # the compilers (GCC 14, with the C library for static programs), QEMU 10,
-# which loads the kernel itself, and the source of busybox. Nothing of
+# which loads the kernel itself (and runs the s390x guest too:
+# scripts/vm-run.sh says why), and the source of busybox. Nothing of
 # trixie is installed on the host: everything runs in the root through
 # scripts/in-root.sh.
 #

@@ -149,8 +149,17 @@ arm64 | riscv64 | s390x | loongarch64)
 		;;
 	# OpenSBI (QEMU's own copy) as the firmware.
 	riscv64) qemu=(qemu-system-riscv64 -machine virt -bios default) console=ttyS0 ;;
-	# The serial console is the SCLP's VT220 terminal.
-	s390x) qemu=(qemu-system-s390x -machine s390-ccw-virtio -cpu "$cpu") console=ttysclp0 ;;
+	# The serial console is the SCLP's VT220 terminal. trixie's QEMU 10
+	# (the loongarch64 toolchain root's): under bookworm's 7.2, two boots
+	# in nine had a test program die of SIGTRAP or SIGSEGV in code it
+	# never runs. 7.2's s390x helpers invalidate only part of the
+	# translated code that a page copy (MVCL, MVC) overwrites, which later
+	# QEMU releases fixed, and the programs' text pages are copied when a
+	# uprobe is inserted.
+	s390x)
+		qemu=("$REPO/scripts/in-root.sh" "$("$REPO/scripts/toolchain-root.sh" loongarch64)"
+			qemu-system-s390x -machine s390-ccw-virtio -cpu "$cpu") console=ttysclp0
+		;;
 	esac
 	qemu+=(-smp "$smp" -m "${mem:-1G}" -kernel "$kernel" -initrd "$initrd"
 		-append "console=$console panic=-1 rdinit=/init${append:+ $append}")
