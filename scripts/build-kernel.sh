@@ -37,7 +37,7 @@ x86_64-bench-base) arch=x86_64 frags=(x86_64-test baseline) ;;
 arm64-seal)
 	# Cross-built with Debian's compilers; the compat vDSO needs the
 	# AArch32 one too.
-	arch=arm64 frags=(guest-initramfs arm64-test sysmap-seal) image=arch/arm64/boot/Image
+	arch=arm64 frags=(guest-initramfs guest-criu-net arm64-test sysmap-seal) image=arch/arm64/boot/Image
 	cross=(CROSS_COMPILE=aarch64-linux-gnu- CROSS_COMPILE_COMPAT=arm-linux-gnueabihf-)
 	;;
 riscv64-seal)
@@ -45,7 +45,7 @@ riscv64-seal)
 	cross=(CROSS_COMPILE=riscv64-linux-gnu-)
 	;;
 s390x-seal)
-	arch=s390 frags=(guest-initramfs s390x-test sysmap-seal) image=arch/s390/boot/bzImage
+	arch=s390 frags=(guest-initramfs guest-criu-net s390x-test sysmap-seal) image=arch/s390/boot/bzImage
 	cross=(CROSS_COMPILE=s390x-linux-gnu-)
 	;;
 loongarch64-seal)

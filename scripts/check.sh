@@ -274,28 +274,40 @@ if [ "$host_only" -eq 0 ]; then
 	ours=("$sel"/mseal_system_mappings/sysmap_*_test)
 
 	# The kernels and initramfs of the other architectures build while the
-	# x86_64 guests run, at a lower priority, and each guest boots once its
-	# kernel and initramfs are built: the whole job holds one of the guest
-	# slots (guest_slot). The mainline series' guests (7.3: arm64, riscv64,
-	# s390x and loongarch64) run in every make check; the 6.12 backport's arm64 guest
-	# (bookworm's criu) when named, after them.
+	# x86_64 guests run, at a lower priority, one after the other; each guest
+	# boots once its kernel and initramfs are built, while the next
+	# architecture's build goes on (one of these guests at a time). The
+	# whole job holds one of the guest slots (guest_slot). The mainline
+	# series' guests (7.3: arm64, riscv64, s390x and loongarch64) run in
+	# every make check; the 6.12 backport's arm64 guest (bookworm's criu)
+	# when named, after them.
+	cross_guest=
+	cross_boot() {	# cross_boot NAME ARCH INITRD KERNEL
+		local name=$1 arch=$2 initrd=$3 kernel=$4 rc p f s
+		msg "$name: booting the $kernel kernel (timeout 1500s)"
+		"$REPO/scripts/vm-run.sh" --arch "$arch" --initrd "$initrd" \
+			--name "$name" --timeout 1500 "$(kernel_image "$kernel")"
+		rc=$?
+		printf '%6d s    guest %s on %s\n' \
+			"$(cat "$RESULTS/$name/seconds" 2>/dev/null || echo 0)" "$name" "$kernel" >>"$timings"
+		record_run "$name" "$rc"
+		read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/$name.tap")
+		msg "    $name: $p passed, $f failed, $s skipped"
+	}
 	cross_suite() {	# cross_suite NAME ARCH SERIES KERNEL
-		local name=$1 arch=$2 series=$3 kernel=$4 started=$SECONDS rc=1 initrd p f s
+		local name=$1 arch=$2 series=$3 kernel=$4 started=$SECONDS initrd
 		if build "$kernel kernel" nice -n 10 "$REPO/scripts/build-kernel.sh" "$kernel" \
 			2>>"$RESULTS/cross-build.log" &&
 			initrd=$(build_out "$name initramfs" nice -n 10 \
 				"$REPO/scripts/build-cross-guest.sh" "$arch" "$series" 2>>"$RESULTS/cross-build.log"); then
 			printf '%6d s    %s: %s kernel and initramfs\n' $((SECONDS - started)) "$arch" "$series" >>"$timings"
-			msg "$name: booting the $kernel kernel (timeout 1500s)"
-			"$REPO/scripts/vm-run.sh" --arch "$arch" --initrd "$initrd" \
-				--name "$name" --timeout 1500 "$(kernel_image "$kernel")"
-			rc=$?
-			printf '%6d s    guest %s on %s\n' \
-				"$(cat "$RESULTS/$name/seconds" 2>/dev/null || echo 0)" "$name" "$kernel" >>"$timings"
+			[ -z "$cross_guest" ] || wait "$cross_guest"
+			cross_boot "$name" "$arch" "$initrd" "$kernel" &
+			cross_guest=$!
+		else
+			record_run "$name" 1
+			msg "    $name: not booted, its kernel or initramfs did not build"
 		fi
-		record_run "$name" "$rc"
-		read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/$name.tap")
-		msg "    $name: $p passed, $f failed, $s skipped"
 	}
 	if want mainline-arm64-selftests || want mainline-riscv64-selftests ||
 		want mainline-s390x-selftests || want mainline-loongarch64-selftests ||
@@ -310,6 +322,7 @@ if [ "$host_only" -eq 0 ]; then
 				fi
 			done
 			if named arm64-selftests; then cross_suite arm64-selftests arm64 6.12 arm64-seal; fi
+			[ -z "$cross_guest" ] || wait "$cross_guest"
 		) &
 		cross_build=$!
 	fi
