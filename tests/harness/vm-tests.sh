@@ -27,8 +27,10 @@ expect() {
 
 expect clean 0 "" 300 guest-pass.sh
 expect exit1 1 "suite exited with status 1" 300 guest-exit1.sh
-expect hang 124 "timed out after 60 s" 60 guest-hang.sh
-# The watchdog said where it hung: the suite's sleep, blocked.
+expect hang 124 "timed out after 120 s" 120 guest-hang.sh
+# The watchdog said where it hung: the suite's sleep, blocked. Its
+# deadline (30 s before the timeout) leaves a slow KASAN guest time to
+# boot and start the sleep first, and to write the list.
 n=$((n + 1))
 if grep -Eq '^    pid [0-9]+ state S .*: sleep 100000' "$RESULTS/harness-hang.stderr"; then
 	echo "ok $n vm-run: hang -> the watchdog names the suite's sleep, blocked"
