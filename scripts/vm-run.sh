@@ -12,9 +12,10 @@
 # splats. A guest of another architecture (arm64 and riscv64: -machine
 # virt; s390x: s390-ccw-virtio) has no host root: it runs the /init of its
 # initramfs (scripts/build-cross-guest.sh), which runs its own suite.
-# loongarch64 boots under trixie's QEMU, in its toolchain root
-# (scripts/toolchain-root.sh): bookworm's QEMU 7.2 starts a loongarch64
-# kernel only through UEFI firmware that bookworm does not package.
+# s390x and loongarch64 boot under trixie's QEMU 10, in a root of the cache
+# (scripts/toolchain-root.sh qemu): bookworm's QEMU 7.2 starts a loongarch64
+# kernel only through UEFI firmware that bookworm does not package (s390x:
+# below).
 # --append adds kernel command-line arguments (e.g. a sysctl.* setting).
 # --cpu replaces QEMU's CPU model "max" (e.g. "max,-smap": see
 # tests/guest/compat.sh for the emulator bug that needs it); --smp and
@@ -145,20 +146,19 @@ arm64 | riscv64 | s390x | loongarch64)
 	loongarch64)
 		# No network card: QEMU's default one wants an option ROM that
 		# the root does not have, and the guest needs none.
-		qemu=("$REPO/scripts/in-root.sh" "$("$REPO/scripts/toolchain-root.sh" loongarch64)"
+		qemu=("$REPO/scripts/in-root.sh" "$("$REPO/scripts/toolchain-root.sh" qemu)"
 			qemu-system-loongarch64 -machine virt -cpu la464 -nic none) console=ttyS0
 		;;
 	# OpenSBI (QEMU's own copy) as the firmware.
 	riscv64) qemu=(qemu-system-riscv64 -machine virt -bios default) console=ttyS0 ;;
-	# The serial console is the SCLP's VT220 terminal. trixie's QEMU 10
-	# (the loongarch64 toolchain root's): under bookworm's 7.2, two boots
-	# in nine had a test program die of SIGTRAP or SIGSEGV in code it
-	# never runs. 7.2's s390x helpers invalidate only part of the
+	# The serial console is the SCLP's VT220 terminal. trixie's QEMU 10:
+	# under bookworm's 7.2, two boots in nine had a test program die of
+	# SIGTRAP or SIGSEGV in code it never runs. 7.2's s390x helpers invalidate only part of the
 	# translated code that a page copy (MVCL, MVC) overwrites, which later
 	# QEMU releases fixed, and the programs' text pages are copied when a
 	# uprobe is inserted.
 	s390x)
-		qemu=("$REPO/scripts/in-root.sh" "$("$REPO/scripts/toolchain-root.sh" loongarch64)"
+		qemu=("$REPO/scripts/in-root.sh" "$("$REPO/scripts/toolchain-root.sh" qemu)"
 			qemu-system-s390x -machine s390-ccw-virtio -cpu "$cpu") console=ttysclp0
 		;;
 	esac
