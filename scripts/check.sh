@@ -243,6 +243,82 @@ for s in mainline 6.12; do
 done
 
 if [ "$host_only" -eq 0 ]; then
+	# The other architectures' guests, built and booted in the background at
+	# a lower priority, while the x86_64 kernels build and then beside the
+	# x86_64 guests: first each guest's initramfs (downloads and small
+	# compilations, which fill the gaps of the kernel builds) and trixie's
+	# QEMU (scripts/vm-run.sh), then, once the x86_64 kernels are built
+	# (one kernel build at a time: build-kernel.sh takes a lock), each
+	# kernel; a guest boots once its kernel is built, while the next
+	# architecture's kernel builds (one of these guests at a time). Once the
+	# guests begin, the whole job holds one of the guest slots
+	# (guest_slot). The mainline series' guests on arm64, riscv64 and s390x
+	# run in every make check; loongarch64 (its compiler is a trixie root of
+	# its own: 19 minutes of processor time cold) and the 6.12 backport's
+	# arm64 guest (bookworm's criu) when named, after them.
+	x86_kernels_built=$RESULTS/.x86-kernels-built
+	cross_wanted() {	# cross_wanted ARCH: does this run boot ARCH's 7.3 guest?
+		if [ "$1" = loongarch64 ]; then
+			named "mainline-$1-selftests"
+		else
+			want "mainline-$1-selftests"
+		fi
+	}
+	cross_guests=()	# NAME:ARCH:SERIES:KERNEL
+	for arch in arm64 riscv64 s390x loongarch64; do
+		! cross_wanted "$arch" || cross_guests+=("mainline-$arch-selftests:$arch:mainline:mainline-$arch-seal")
+	done
+	! named arm64-selftests || cross_guests+=("arm64-selftests:arm64:6.12:arm64-seal")
+	cross_boot() {	# cross_boot NAME ARCH INITRD KERNEL
+		local name=$1 arch=$2 initrd=$3 kernel=$4 rc p f s
+		msg "$name: booting the $kernel kernel (timeout 1500s)"
+		"$REPO/scripts/vm-run.sh" --arch "$arch" --initrd "$initrd" \
+			--name "$name" --timeout 1500 "$(kernel_image "$kernel")"
+		rc=$?
+		printf '%6d s    guest %s on %s\n' \
+			"$(cat "$RESULTS/$name/seconds" 2>/dev/null || echo 0)" "$name" "$kernel" >>"$timings"
+		record_run "$name" "$rc"
+		read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/$name.tap")
+		msg "    $name: $p passed, $f failed, $s skipped"
+	}
+	cross_job() {
+		local g name arch series kernel guest="" log=$RESULTS/cross-build.log
+		local -A initrd=()
+		if cross_wanted s390x || cross_wanted loongarch64; then
+			nice -n 10 "$REPO/scripts/toolchain-root.sh" qemu >/dev/null 2>>"$log" &
+		fi
+		for g in "${cross_guests[@]}"; do
+			IFS=: read -r name arch series kernel <<<"$g"
+			initrd[$name]=$(build_out "$name initramfs" nice -n 10 \
+				"$REPO/scripts/build-cross-guest.sh" "$arch" "$series" 2>>"$log") || initrd[$name]=
+		done
+		# A condition, not a time: the x86_64 kernels are built (or
+		# make check itself has ended).
+		while [ ! -e "$x86_kernels_built" ] && kill -0 $$ 2>/dev/null; do sleep 2; done
+		for g in "${cross_guests[@]}"; do
+			IFS=: read -r name arch series kernel <<<"$g"
+			if build "$kernel kernel" nice -n 10 "$REPO/scripts/build-kernel.sh" "$kernel" 2>>"$log" &&
+				[ -n "${initrd[$name]}" ]; then
+				[ -z "$guest" ] || wait "$guest"
+				cross_boot "$name" "$arch" "${initrd[$name]}" "$kernel" &
+				guest=$!
+			else
+				record_run "$name" 1
+				msg "    $name: not booted, its kernel or initramfs did not build"
+			fi
+		done
+		wait
+	}
+	if [ ${#cross_guests[@]} -gt 0 ]; then
+		msg "other architectures: building the guests' initramfs and kernels in the" \
+			"background, then booting each (log: $RESULTS/cross-build.log)"
+		(
+			set +e
+			cross_job
+		) &
+		cross_build=$!
+	fi
+
 	stage "kernels: $mseal, $mbase (7.3), $seal (6.12; $base when named): sealing on and compiled out"
 	# A SUITES run builds only the kernels its suites boot (a suite's name
 	# starts with its kernel's: mainline-seal-, mainline-base-, seal-,
@@ -262,6 +338,7 @@ if [ "$host_only" -eq 0 ]; then
 	! kernel_wanted mainline-base || build "$mbase kernel" "$REPO/scripts/build-kernel.sh" "$mbase" || true
 	! kernel_wanted seal || build "$seal kernel" "$REPO/scripts/build-kernel.sh" "$seal" || true
 	! kernel_wanted base || build "$base kernel" "$REPO/scripts/build-kernel.sh" "$base" || true
+	: >"$x86_kernels_built"
 
 	stage "selftests: build, for each series"
 	msel=$CACHE/selftests-mainline
@@ -273,60 +350,6 @@ if [ "$host_only" -eq 0 ]; then
 	build selftests env SYSMAP_SERIES=6.12 "$REPO/scripts/build-selftests.sh" || true
 	build "compat programs" "$REPO/scripts/build-compat.sh" || true
 	ours=("$sel"/mseal_system_mappings/sysmap_*_test)
-
-	# The kernels and initramfs of the other architectures build while the
-	# x86_64 guests run, at a lower priority, one after the other; each guest
-	# boots once its kernel and initramfs are built, while the next
-	# architecture's build goes on (one of these guests at a time). The
-	# whole job holds one of the guest slots (guest_slot). The mainline
-	# series' guests (7.3: arm64, riscv64, s390x and loongarch64) run in
-	# every make check; the 6.12 backport's arm64 guest (bookworm's criu)
-	# when named, after them.
-	cross_guest=
-	cross_boot() {	# cross_boot NAME ARCH INITRD KERNEL
-		local name=$1 arch=$2 initrd=$3 kernel=$4 rc p f s
-		msg "$name: booting the $kernel kernel (timeout 1500s)"
-		"$REPO/scripts/vm-run.sh" --arch "$arch" --initrd "$initrd" \
-			--name "$name" --timeout 1500 "$(kernel_image "$kernel")"
-		rc=$?
-		printf '%6d s    guest %s on %s\n' \
-			"$(cat "$RESULTS/$name/seconds" 2>/dev/null || echo 0)" "$name" "$kernel" >>"$timings"
-		record_run "$name" "$rc"
-		read -r p f s < <("$REPO/scripts/tap-count.sh" "$RESULTS/$name.tap")
-		msg "    $name: $p passed, $f failed, $s skipped"
-	}
-	cross_suite() {	# cross_suite NAME ARCH SERIES KERNEL
-		local name=$1 arch=$2 series=$3 kernel=$4 started=$SECONDS initrd
-		if build "$kernel kernel" nice -n 10 "$REPO/scripts/build-kernel.sh" "$kernel" \
-			2>>"$RESULTS/cross-build.log" &&
-			initrd=$(build_out "$name initramfs" nice -n 10 \
-				"$REPO/scripts/build-cross-guest.sh" "$arch" "$series" 2>>"$RESULTS/cross-build.log"); then
-			printf '%6d s    %s: %s kernel and initramfs\n' $((SECONDS - started)) "$arch" "$series" >>"$timings"
-			[ -z "$cross_guest" ] || wait "$cross_guest"
-			cross_boot "$name" "$arch" "$initrd" "$kernel" &
-			cross_guest=$!
-		else
-			record_run "$name" 1
-			msg "    $name: not booted, its kernel or initramfs did not build"
-		fi
-	}
-	if want mainline-arm64-selftests || want mainline-riscv64-selftests ||
-		want mainline-s390x-selftests || want mainline-loongarch64-selftests ||
-		named arm64-selftests; then
-		msg "other architectures: building their kernels and the guests' initramfs in the" \
-			"background, then booting each (log: $RESULTS/cross-build.log)"
-		(
-			set +e
-			for arch in arm64 riscv64 s390x loongarch64; do
-				if want "mainline-$arch-selftests"; then
-					cross_suite "mainline-$arch-selftests" "$arch" mainline "mainline-$arch-seal"
-				fi
-			done
-			if named arm64-selftests; then cross_suite arm64-selftests arm64 6.12 arm64-seal; fi
-			[ -z "$cross_guest" ] || wait "$cross_guest"
-		) &
-		cross_build=$!
-	fi
 
 	stage "guests: $guest_jobs at a time, the longest first (each suite's time is below)"
 	# The mainline series (7.3) runs every suite: its selftests on both
