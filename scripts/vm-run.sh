@@ -134,7 +134,11 @@ fi
 # boot to the suite's first command 58 s and 18 s.
 case $arch in
 x86_64)
-	qemu=(qemu-system-x86_64 -machine q35 -cpu "$cpu" -smp "$smp" -m "${mem:-2G}" -kernel "$kernel"
+	# One processor per socket: the kernel (no ACPI) reads the processors
+	# from SeaBIOS's MP table, which lists the first of each socket only.
+	topology=$smp
+	[[ $smp == *,* ]] || topology="$smp,sockets=$smp,cores=1,threads=1"
+	qemu=(qemu-system-x86_64 -machine q35 -cpu "$cpu" -smp "$topology" -m "${mem:-2G}" -kernel "$kernel"
 		-append "console=ttyS0 panic=-1 rootfstype=9p rootflags=version=9p2000.L,trans=virtio,access=any,msize=262144,cache=loose root=/dev/root ro init=$init${append:+ $append}"
 		-fsdev "local,id=root,path=$root,readonly=on,multidevs=remap,security_model=none"
 		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root)
