@@ -56,6 +56,8 @@ loongarch64-seal)
 	;;
 *) die "unknown kernel '$name'" ;;
 esac
+# podman runs on the 6.12 x86_64 kernels only (make compat).
+[ "$SYSMAP_SERIES" != 6.12 ] || [ "$arch" != x86_64 ] || frags+=(guest-podman)
 
 mkdir -p "$CACHE/build"
 # One kernel build at a time: they share the source worktree, and a second
