@@ -14,18 +14,24 @@ read -r deadline <"$dir/deadline" || exit 0
 now=$(date +%s)
 [ "$deadline" -le "$now" ] || sleep $((deadline - now)) || exit 0
 # Shell builtins wherever they do: under KASAN and emulation each program
-# started costs the better part of a second.
+# started costs the better part of a second, so one per kernel thread
+# would not be done before the timeout.
 {
 	echo "watchdog: the suite still ran at $(date -u '+%H:%M:%S'), shortly before the runner's timeout"
 	for d in /proc/[0-9]*; do
-		cmd=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)
-		[ -n "$cmd" ] || continue # a kernel thread
 		stat='' wchan='' call=''
-		read -r stat <"$d/stat" 2>/dev/null
-		stat=${stat##*) }
+		read -r stat <"$d/stat" 2>/dev/null || continue
+		# The fields after the command's name: state first, the
+		# flags seventh; a kernel thread (PF_KTHREAD) has nothing
+		# to name.
+		# shellcheck disable=SC2086 # split into fields
+		set -- ${stat##*) }
+		[ $((${7:-0} & 0x200000)) -eq 0 ] || continue
+		cmd=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)
+		[ -n "$cmd" ] || continue # exited meanwhile
 		read -r wchan <"$d/wchan" 2>/dev/null
 		read -r call _ <"$d/syscall" 2>/dev/null
-		echo "pid ${d#/proc/} state ${stat%% *} wchan $wchan syscall $call: $cmd"
+		echo "pid ${d#/proc/} state $1 wchan $wchan syscall $call: $cmd"
 		while read -r line; do echo "    $line"; done <"$d/stack" 2>/dev/null
 	done
 } >"$dir/hang.txt" 2>&1
