@@ -223,7 +223,7 @@ if [ "$full" = 1 ]; then
 	what="whole check"
 	args=
 fi
-note "running check.sh $args in the root (full log: $logs/check.log)"
+note "running check.sh${args:+ $args} in the root (full log: $logs/check.log)"
 chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	/bin/bash -c "cd $inside && SYSMAP_CACHE=/var/cache/sysmap-seal scripts/check.sh $args" \
@@ -238,7 +238,7 @@ wait "$check_pid" || check_rc=$?
 check_pid=
 wait "$progress_pid" || true
 progress_pid=
-phase_done "check.sh $args in the root"
+phase_done "check.sh${args:+ $args} in the root"
 rm -rf "$logs/results"
 cp -a "$root$inside/build/results" "$logs/results" 2>/dev/null || true
 
