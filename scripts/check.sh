@@ -379,7 +379,7 @@ if [ "$host_only" -eq 0 ]; then
 			echo "not ok - harness-vm: not run, the $mbase kernel build failed" >"$RESULTS/harness-vm.tap"
 		else
 			guest_slot
-			msg "harness-vm: failing, hanging and warning guests fail the run; any checkout path works"
+			msg "harness-vm: failing, hanging and warning guests fail the run, a QEMU abort before the suite boots again; any checkout path works"
 			(
 				start=$SECONDS
 				"$REPO/tests/harness/vm-tests.sh" "$(kernel_image "$mbase")" \

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The VM runner's own tests (host side): boot KERNEL and check that a clean
 # suite passes, that a failing suite, a hanging guest and a kernel warning
-# each fail the run with a message saying which, and that a checkout under
-# /tmp and a cache under /home are visible in the guest. TAP out.
+# each fail the run with a message saying which, that QEMU aborting before
+# the suite began costs one more boot but aborting during it fails the run,
+# and that a checkout under /tmp and a cache under /home are visible in the
+# guest. TAP out.
 . "$(dirname "$0")/../../scripts/common.sh"
 kernel=${1:?usage: vm-tests.sh KERNEL}
 n=0 failed=0
@@ -41,11 +43,24 @@ else
 fi
 expect warning 125 "kernel splat in the console" 300 guest-warn.sh
 
+# QEMU aborting (tests/harness/qemu-abort.sh in its place): before the suite
+# began, the runner boots once more and the suite passes; once the suite
+# has begun, the run fails.
+shim=$(mktemp -d)
+trap 'rm -rf "$shim"' EXIT
+ln -s "$REPO/tests/harness/qemu-abort.sh" "$shim/qemu-system-x86_64"
+export QEMU_REAL
+QEMU_REAL=$(command -v qemu-system-x86_64)
+PATH=$shim:$PATH QEMU_ABORT_AT=boot QEMU_ABORT_STATE=$shim/boot \
+	expect qemu-abort-boot 0 "QEMU aborted before the suite began" 300 guest-pass.sh
+PATH=$shim:$PATH QEMU_ABORT_AT=suite QEMU_ABORT_STATE=$shim/suite \
+	expect qemu-abort-suite 126 "stopped without reporting an exit status" 300 guest-hang.sh
+
 # Any checkout path, any cache path: the guest mounts tmpfs on /tmp and
 # /home, which must not hide either.
 tmp_repo=$(mktemp -d /tmp/sysmap-checkout.XXXXXX)
 home_cache=$(mktemp -d /home/sysmap-cache.XXXXXX)
-trap 'rm -rf "$tmp_repo" "$home_cache"' EXIT
+trap 'rm -rf "$shim" "$tmp_repo" "$home_cache"' EXIT
 mkdir -p "$tmp_repo/tests" "$tmp_repo/kernel/mainline" "$tmp_repo/kernel/6.12"
 cp -a "$REPO/scripts" "$tmp_repo/"
 cp "$REPO/kernel/mainline/BASE" "$tmp_repo/kernel/mainline/"
