@@ -197,10 +197,11 @@ for attempt in 1 2; do
 	set -e
 	elapsed=$((SECONDS - start))
 	[ "$attempt" -eq 1 ] && [ $qrc -eq 134 ] && [ ! -e "$res/output.log" ] || break
-	mv "$res/console.log" "$res/console.aborted.log"
+	# (QEMU may abort before it opened the console's file.)
+	[ ! -e "$res/console.log" ] || mv "$res/console.log" "$res/console.aborted.log"
 	mv "$res/qemu.log" "$res/qemu.aborted.log"
 	echo "vm-run: $name: QEMU aborted before the suite began ($(tail -n 1 "$res/qemu.aborted.log"));" \
-		"booting once more (console: $res/console.aborted.log)" >&2
+		"booting once more (its log: $res/qemu.aborted.log)" >&2
 done
 
 status=
