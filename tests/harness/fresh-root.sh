@@ -205,6 +205,9 @@ note "copied $(find "$root$inside" -type f | wc -l) files of the working tree to
 cp -L --remove-destination /etc/resolv.conf "$root/etc/resolv.conf"
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
+# The root is a mount point of its own, as / is on a machine: unshare
+# --propagation (scripts/in-root.sh) refuses a root that is not.
+mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --bind /sys "$root/sys"
 mount --bind /dev "$root/dev"
