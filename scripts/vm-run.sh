@@ -180,9 +180,10 @@ fi
 printf '%q ' timeout -k 10 "$timeout" "${qemu[@]}" "${results_share[@]}" "${host_shares[@]}" \
 	-display none -monitor none -no-reboot -serial "file:$res/console.log" >"$res/qemu-command"
 echo >>"$res/qemu-command"
-# QEMU 7.2 itself aborts, rarely, while an x86_64 guest without ACPI
-# enumerates its PCI devices (msix_table_mmio_write: Assertion ...
-# failed; 1 boot in about 60). A QEMU that aborted before the suite began
+# QEMU 7.2 itself aborts, rarely, early in an x86_64 boot
+# (msix_table_mmio_write: Assertion ... failed; seen once in about 60
+# boots of the ACPI-less test kernels, the cause not established). A QEMU
+# that aborted before the suite began
 # (the guest's init creates output.log as it starts the suite) is started
 # once more, and says so; one that aborted later is a failure.
 for attempt in 1 2; do
