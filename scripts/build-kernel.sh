@@ -3,7 +3,8 @@
 #
 #   build-kernel.sh NAME     NAME is x86_64-seal, x86_64-base (the debug
 #                            test kernels), the same with -kasan, x86_64-bench,
-#                            x86_64-bench-base (without debugging), arm64-seal,
+#                            x86_64-bench-base (without debugging), arm64-seal
+#                            (arm64-seal-lockdep with lockdep),
 #                            riscv64-seal or s390x-seal (cross-built, booted
 #                            from an initramfs: scripts/build-cross-guest.sh):
 #                            kernels of the 6.12 series; with the prefix
@@ -16,7 +17,7 @@
 # names the options that did not. An option the kernel does not know at all
 # is left out of that check: the fragments serve both bases, and some
 # options exist only in one (each such line says so).
-name=${1:?usage: build-kernel.sh [mainline-]x86_64-seal|x86_64-base|x86_64-bench|x86_64-bench-base|arm64-seal|riscv64-seal|s390x-seal|loongarch64-seal}
+name=${1:?usage: build-kernel.sh [mainline-]x86_64-seal|x86_64-base|x86_64-bench|x86_64-bench-base|arm64-seal|arm64-seal-lockdep|riscv64-seal|s390x-seal|loongarch64-seal}
 case $name in
 mainline-*) export SYSMAP_SERIES=mainline ;;
 *) export SYSMAP_SERIES=6.12 ;;
@@ -34,10 +35,11 @@ x86_64-base-kasan) arch=x86_64 frags=(x86_64-test x86_64-debug x86_64-kasan base
 # "make bench" measures kernels without the debugging options.
 x86_64-bench) arch=x86_64 frags=(x86_64-test sysmap-seal) ;;
 x86_64-bench-base) arch=x86_64 frags=(x86_64-test baseline) ;;
-arm64-seal)
+arm64-seal | arm64-seal-lockdep)
 	# Cross-built with Debian's compilers; the compat vDSO needs the
 	# AArch32 one too.
 	arch=arm64 frags=(guest-initramfs guest-criu-net arm64-test sysmap-seal) image=arch/arm64/boot/Image
+	[ "${name#mainline-}" = arm64-seal ] || frags+=(arm64-lockdep)
 	cross=(CROSS_COMPILE=aarch64-linux-gnu- CROSS_COMPILE_COMPAT=arm-linux-gnueabihf-)
 	;;
 riscv64-seal)

@@ -14,9 +14,11 @@
 host_only=0
 [ "${1:-}" != --host-only ] || host_only=1
 only=${SUITES:-}	# e.g. SUITES="seal-selftests base-selftests"
-# SYSMAP_KASAN=1: the x86_64 guests boot kernels with KASAN as well.
+# SYSMAP_KASAN=1, the debug run: the x86_64 guests boot kernels with KASAN,
+# the arm64 guests one with lockdep.
 seal=x86_64-seal${SYSMAP_KASAN:+-kasan}
 base=x86_64-base${SYSMAP_KASAN:+-kasan}
+arm64=arm64-seal${SYSMAP_KASAN:+-lockdep}
 # The same kernels of the mainline series (Linux 7.3).
 mseal=mainline-$seal
 mbase=mainline-$base
@@ -266,9 +268,11 @@ if [ "$host_only" -eq 0 ]; then
 	}
 	cross_guests=()	# NAME:ARCH:SERIES:KERNEL
 	for arch in arm64 riscv64 s390x loongarch64; do
-		! cross_wanted "$arch" || cross_guests+=("mainline-$arch-selftests:$arch:mainline:mainline-$arch-seal")
+		k=$arch-seal
+		[ "$arch" != arm64 ] || k=$arm64
+		! cross_wanted "$arch" || cross_guests+=("mainline-$arch-selftests:$arch:mainline:mainline-$k")
 	done
-	! named arm64-selftests || cross_guests+=("arm64-selftests:arm64:6.12:arm64-seal")
+	! named arm64-selftests || cross_guests+=("arm64-selftests:arm64:6.12:$arm64")
 	cross_boot() {	# cross_boot NAME ARCH INITRD KERNEL
 		local name=$1 arch=$2 initrd=$3 kernel=$4 rc p f s
 		msg "$name: booting the $kernel kernel (timeout 1500s)"
