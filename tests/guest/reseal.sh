@@ -67,13 +67,19 @@ has_children() { [ "$(cat /proc/"$1"/task/*/children 2>/dev/null | wc -w)" -ge "
 is_state() { [ "$(state "$1")" = "$2" ]; }
 counter() { cut -d' ' -f"${2:-1}" "$1/counter" 2>/dev/null || echo 0; }
 # The spin loop exits 99 if any of its registers changed: alive, both of its
-# counters moving (main thread, other threads) means they did not.
+# counters moving (main thread, other threads) means they did not. Polls
+# until they have moved; a target that is gone fails at once, one that does
+# not count for 60 s fails then.
 spinning() {
-	local dir=$1 pid=$2 a b c d
+	local dir=$1 pid=$2 a c end=$((SECONDS + 60))
 	a=$(counter "$dir") c=$(counter "$dir" 2)
-	sleep 0.3
-	b=$(counter "$dir") d=$(counter "$dir" 2)
-	running "$pid" && [ "$b" -gt "$a" ] && { [ "${3:-}" != threads ] || [ "$d" -gt "$c" ]; }
+	while running "$pid"; do
+		[ "$(counter "$dir")" -gt "$a" ] &&
+			{ [ "${3:-}" != threads ] || [ "$(counter "$dir" 2)" -gt "$c" ]; } && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+	return 1
 }
 
 # start NAME PROGRAM MODE [ARG]: start a test target opted out (unsealed),

@@ -101,18 +101,42 @@ const char *proxy_state()
 	return err == EPERM ? "sealed" : "ERROR";
 }
 
-// clock_gettime() through the vDSO against the system call.
+long long ns(const timespec &t)
+{
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+// clock_gettime() through the vDSO against the system call: the system
+// call's reading lies between two vDSO readings taken around it, and the
+// vDSO never goes back from its last reading. No bound on the time between
+// them: a guest under emulation may be descheduled anywhere.
 bool vdso_clock_ok()
 {
 	static timespec last{};
-	timespec v{}, k{};
-	if (!sysmap::find_mapping(0, "[vdso]") || clock_gettime(CLOCK_MONOTONIC, &v) != 0 ||
-	    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &k) != 0)
+	timespec v1{}, k{}, v2{};
+	if (!sysmap::find_mapping(0, "[vdso]") || clock_gettime(CLOCK_MONOTONIC, &v1) != 0 ||
+	    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &k) != 0 || clock_gettime(CLOCK_MONOTONIC, &v2) != 0)
 		return false;
-	auto ns = [](const timespec &t) { return t.tv_sec * 1000000000LL + t.tv_nsec; };
-	bool ok = ns(v) >= ns(last) && ns(k) - ns(v) >= 0 && ns(k) - ns(v) < 1000000000LL;
-	last = v;
+	bool ok = ns(v1) >= ns(last) && ns(v1) <= ns(k) && ns(k) <= ns(v2);
+	last = v2;
 	return ok;
+}
+
+// Wait for the second thread to count at least once more, polling; false
+// only if it has not after 60 s (a stopped or dead thread).
+bool thread_counts()
+{
+	const std::uint64_t before = thread_counter;
+	timespec start{}, now{};
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		timespec pause{0, 5 * 1000 * 1000};
+		nanosleep(&pause, nullptr);
+		if (thread_counter > before)
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (ns(now) - ns(start) < 60 * 1000000000LL);
+	return false;
 }
 
 std::uint64_t checksum(const std::vector<std::uint8_t> &buf)
@@ -157,7 +181,9 @@ std::uint64_t ask(int to, int from, std::uint64_t v)
 		return 0;
 	pollfd p{from, POLLIN, 0};
 	std::uint64_t answer = 0;
-	if (poll(&p, 1, 5000) == 1 && read(from, &answer, sizeof(answer)) == sizeof(answer))
+	// The child answers at once unless it is stopped or gone; 60 s is a
+	// deadline for those, not a measure of its speed.
+	if (poll(&p, 1, 60000) == 1 && read(from, &answer, sizeof(answer)) == sizeof(answer))
 		return answer;
 	return 0;
 }
@@ -228,10 +254,7 @@ int main(int argc, char **argv)
 		bool off_ok = lseek(fd, 0, SEEK_CUR) == kOffset;
 		bool child_ok = kill(child, 0) == 0 && waitpid(child, nullptr, WNOHANG) == 0;
 		bool pipe_ok = ask_child(to_child[1], from_child[0], counter);
-		std::uint64_t threads_before = thread_counter;
-		timespec wait_thread{0, 50 * 1000 * 1000};
-		nanosleep(&wait_thread, nullptr);
-		const char *thread = !with_thread ? "none" : thread_counter > threads_before ? "ok" : "BAD";
+		const char *thread = !with_thread ? "none" : thread_counts() ? "ok" : "BAD";
 		bool vclock_ok = vdso_clock_ok();
 		std::uint64_t child_vdso = ask(to_child[1], from_child[0], kVdsoProbe);
 		const char *proxy = proxy_state();
