@@ -496,7 +496,8 @@ printf '%6d s  in all\n' $((SECONDS - run_start)) | tee -a "$timings" >&2
 # The failures last, next to the totals: a log cut to its tail keeps them.
 if [ "$total_f" -gt 0 ]; then
 	printf '\nfailed:\n' >&2
-	grep -H '^not ok' "$RESULTS"/*.tap | sed "s|^$RESULTS/||; s|\.tap:| |" | head -n 40 >&2
+	# Each with the comment lines around it in its TAP.
+	{ "$REPO/scripts/tap-failures.sh" "$RESULTS"/*.tap || true; } | head -n 80 >&2
 	# What a guest that timed out was doing (scripts/guest-watchdog.sh).
 	for f in "$RESULTS"/*/stuck; do
 		[ -s "$f" ] || continue

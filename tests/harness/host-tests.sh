@@ -30,6 +30,18 @@ printf 'okay this is prose\nnot okay either\n' >"$tmp/prose.tap"
 check "prose is not a result" "0 0 0" "$("$count" "$tmp/prose.tap")"
 check "sums several files" "2 1 1" "$("$count" "$tmp/basic.tap" "$tmp/nested.tap")"
 
+# tap-failures.sh
+failures=$top/scripts/tap-failures.sh
+printf 'ok 1 a\n# b1\n# b2\n# b3\n# b4\nnot ok 2 x\n# a1\n# a2\n# a3\n# a4\nok 3 c\n# lone\nnot ok 4 y # SKIP z\n' >"$tmp/fail.tap"
+check "a failure, the 3 comment lines before it and the 3 after it; a 'not ok # SKIP' is no failure" \
+	"fail not ok 2 x|    # b2|    # b3|    # b4|    # a1|    # a2|    # a3" \
+	"$("$failures" "$tmp/fail.tap" | paste -sd'|')"
+printf 'ok 1 a\n# seen\nok 2 b\nnot ok 3 c\nok 4 d\n' >"$tmp/gap.tap"
+check "only comment lines next to it belong to a failure; none after a passing result" \
+	"gap not ok 3 c" "$("$failures" "$tmp/gap.tap" | paste -sd'|')"
+printf '# not ok 1 nested\n  not ok 2 indented\nok 3\n' >"$tmp/nested-fail.tap"
+check "nested and indented failures are no results of their own" "" "$("$failures" "$tmp/nested-fail.tap")"
+
 # run-tests.sh
 mk() { printf '#!/bin/sh\n%s\n' "$2" >"$tmp/$1"; chmod +x "$tmp/$1"; }
 mk pass 'exit 0'
