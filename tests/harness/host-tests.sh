@@ -33,7 +33,7 @@ check "sums several files" "2 1 1" "$("$count" "$tmp/basic.tap" "$tmp/nested.tap
 # tap-failures.sh
 failures=$top/scripts/tap-failures.sh
 printf 'ok 1 a\n# b1\n# b2\n# b3\n# b4\nnot ok 2 x\n# a1\n# a2\n# a3\n# a4\nok 3 c\n# lone\nnot ok 4 y # SKIP z\n' >"$tmp/fail.tap"
-check "a failure, the 3 comment lines before it and the 3 after it; a 'not ok # SKIP' is no failure" \
+check "a failure, the 3 comment lines before it and the 3 after it; a failure with a SKIP directive is no failure" \
 	"fail not ok 2 x|    # b2|    # b3|    # b4|    # a1|    # a2|    # a3" \
 	"$("$failures" "$tmp/fail.tap" | paste -sd'|')"
 printf 'ok 1 a\n# seen\nok 2 b\nnot ok 3 c\nok 4 d\n' >"$tmp/gap.tap"
