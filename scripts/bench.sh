@@ -6,7 +6,8 @@
 # ratios of time per execution, and of the instructions the vCPU executed,
 # counted by a QEMU plugin (tests/programs/icount_plugin.cpp) in a second
 # boot of each kernel whose guest clock follows the instruction count
-# (vm-run.sh --icount). Nothing here is a test: the figures are kept in
+# (vm-run.sh --icount), and a third of the baseline kernel as the control.
+# Nothing here is a test: the figures are kept in
 # build/results/bench-*/.
 #
 #   BENCH_ROUNDS=30 BENCH_SPAWNS=50 BENCH_SCALE=1 make bench
@@ -38,11 +39,13 @@ vm=("$REPO/scripts/vm-run.sh" --smp 1 --mem 4G --timeout 5400)
 # host happened to run slower counts more of them (the 7.3 sealing kernel
 # once came out 0.2 to 0.9 % "cheaper" than the baseline kernel for that
 # alone). Under -icount both kernels see one tick per so many instructions.
-for kind in seal base; do
+# The baseline kernel boots twice: its second boot against its first is
+# the control, how far two boots of one kernel differ.
+for kind in seal base base-again; do
 	kernel=$seal
 	[ $kind = seal ] || kernel=$base
 	"${vm[@]}" --icount --plugin "$progs/icount_plugin.so" --name "${k}bench-$kind-icount" "$kernel" -- \
-		tests/guest/bench.sh "$rounds" "$spawns" || die "the $kind kernel's instruction-count run failed"
+		tests/guest/bench.sh "$rounds" "$spawns" || die "the instruction-count run ${k}bench-$kind-icount failed"
 done
 # "sysmapctl criu" against criu's own restore, in a boot of its own (on 7.3
 # with trixie's criu: scripts/guest-root.sh says why).
@@ -60,7 +63,8 @@ report=$RESULTS/${k}bench.md
 	echo
 	"$REPO/build/userspace/bench_exec" report "$RESULTS/${k}bench-seal/exec.txt" "$RESULTS/${k}bench-base/exec.txt" \
 		--icount "$RESULTS/${k}bench-seal-icount/exec.txt" "$RESULTS/${k}bench-seal-icount/icount.txt" \
-		"$RESULTS/${k}bench-base-icount/exec.txt" "$RESULTS/${k}bench-base-icount/icount.txt"
+		"$RESULTS/${k}bench-base-icount/exec.txt" "$RESULTS/${k}bench-base-icount/icount.txt" \
+		"$RESULTS/${k}bench-base-again-icount/exec.txt" "$RESULTS/${k}bench-base-again-icount/icount.txt"
 	echo
 	read -r _ ms < <(grep '^mappings seal' "$RESULTS/${k}bench-seal/maps.txt" | cut -d' ' -f2-)
 	read -r _ mu < <(grep '^mappings unseal' "$RESULTS/${k}bench-seal/maps.txt" | cut -d' ' -f2-)

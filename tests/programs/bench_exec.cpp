@@ -20,12 +20,15 @@
 //       Prints how many mappings a sealed and an opted-out image have.
 //   bench_exec report [--json] SEALING-FILE [BASELINE-FILE]
 //                     [--icount SEALING-FILE SEALING-COUNTS
-//                               [BASELINE-FILE BASELINE-COUNTS]]
+//                               [BASELINE-FILE BASELINE-COUNTS
+//                                [AGAIN-FILE AGAIN-COUNTS]]]
 //       The table: each ratio with a 95 % bootstrap interval, of the time
 //       per execution and, given the plugin's counts (two lines per
 //       measurement, in the order of the FILE they follow: the runs of the
 //       boots whose clock followed the instruction count), of the
-//       instructions.
+//       instructions. AGAIN is a second such boot of the baseline kernel:
+//       its ratio to the first is how far two boots of one kernel differ,
+//       the floor under any comparison of two kernels.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -343,30 +346,46 @@ struct Row {
 	Ratio r;
 };
 
+constexpr std::array<std::pair<const char *, const char *>, 4> workloads{{
+    {"static", "fork+execve+exit, static"},
+    {"dynamic", "fork+execve+exit, dynamic"},
+    {"exec", "execve() alone, static"},
+    {"ia32", "fork+execve+exit, ia32 static"},
+}};
+
+std::vector<double> sample(const Samples &m, const std::string &key)
+{
+	auto it = m.find(key);
+	return it == m.end() ? std::vector<double>{} : it->second;
+}
+
 // The ratios of one measure (times or instruction counts) of each workload.
 void add_rows(std::vector<Row> &rows, const Samples &s, const Samples &b, bool instructions)
 {
-	auto get = [](const Samples &m, const std::string &k) {
-		auto it = m.find(k);
-		return it == m.end() ? std::vector<double>{} : it->second;
-	};
-	const std::array<std::pair<const char *, const char *>, 4> workloads{{
-	    {"static", "fork+execve+exit, static"},
-	    {"dynamic", "fork+execve+exit, dynamic"},
-	    {"exec", "execve() alone, static"},
-	    {"ia32", "fork+execve+exit, ia32 static"},
-	}};
 	const std::string unit = instructions ? ", instructions" : "";
 	for (const auto &[w, label] : workloads) {
-		rows.push_back({std::string(label) + unit + ": sealed / opted out", instructions,
-		                ratio(get(s, std::string(w) + " seal"), get(s, std::string(w) + " unseal"), true)});
+		rows.push_back(
+		    {std::string(label) + unit + ": sealed / opted out", instructions,
+		     ratio(sample(s, std::string(w) + " seal"), sample(s, std::string(w) + " unseal"), true)});
 		if (!b.empty())
 			rows.push_back(
 			    {std::string(label) + unit + ": sealed / baseline kernel", instructions,
-			     ratio(get(s, std::string(w) + " seal"), get(b, std::string(w) + " none"), false)});
+			     ratio(sample(s, std::string(w) + " seal"), sample(b, std::string(w) + " none"), false)});
 	}
 	rows.push_back({"self-sealing at start-up / kernel sealing at execve()" + unit, instructions,
-	                ratio(get(s, "selfseal unseal"), get(s, "static seal"), true)});
+	                ratio(sample(s, "selfseal unseal"), sample(s, "static seal"), true)});
+}
+
+// The control: two boots of the baseline kernel, each workload's
+// instructions in the second against the first. A difference between two
+// kernels smaller than this is one the boots cannot tell apart.
+void add_control_rows(std::vector<Row> &rows, const Samples &first, const Samples &again)
+{
+	for (const auto &[w, label] : workloads) {
+		const std::string key = std::string(w) + " none";
+		rows.push_back({std::string(label) + ", instructions: baseline kernel, second boot / first boot", true,
+		                ratio(sample(again, key), sample(first, key), false)});
+	}
 }
 
 std::string amount(const Row &row, double v)
@@ -391,9 +410,12 @@ int report(bool json, const std::vector<std::string> &files, const std::vector<s
 		b = load(files[1]);
 	std::vector<Row> rows;
 	add_rows(rows, s, b, false);
-	if (!counts.empty())
-		add_rows(rows, load_icount(counts[0], counts[1]),
-		         counts.size() > 2 ? load_icount(counts[2], counts[3]) : Samples{}, true);
+	if (!counts.empty()) {
+		const Samples first = counts.size() > 2 ? load_icount(counts[2], counts[3]) : Samples{};
+		add_rows(rows, load_icount(counts[0], counts[1]), first, true);
+		if (counts.size() > 4)
+			add_control_rows(rows, first, load_icount(counts[4], counts[5]));
+	}
 	const auto it = s.find("static seal");
 	const std::size_t rounds = it == s.end() ? 0 : it->second.size();
 	if (json) {
@@ -428,6 +450,10 @@ int report(bool json, const std::vector<std::string> &files, const std::vector<s
 		             "guest clock follows the instructions executed (QEMU's -icount), so that "
 		             "both kernels take their timer interrupts at the same rate per "
 		             "instruction however fast the host ran each boot; same method.\n";
+	if (counts.size() > 4)
+		std::cout << "Control: a second such boot of the baseline kernel against the first; "
+		             "a difference between the two kernels inside its range is one that two "
+		             "boots of the same kernel also show.\n";
 	return 0;
 }
 
@@ -437,7 +463,8 @@ int usage()
 	             "       bench_exec maps --root DIR\n"
 	             "       bench_exec report [--json] SEALING-FILE [BASELINE-FILE]\n"
 	             "                         [--icount SEALING-FILE SEALING-COUNTS\n"
-	             "                                   [BASELINE-FILE BASELINE-COUNTS]]\n";
+	             "                                   [BASELINE-FILE BASELINE-COUNTS\n"
+	             "                                    [AGAIN-FILE AGAIN-COUNTS]]]\n";
 	return 2;
 }
 
@@ -460,7 +487,8 @@ int main(int argc, char **argv)
 			if (at != args.end()) {
 				counts.assign(at + 1, args.end());
 				args.erase(at, args.end());
-				if ((counts.size() != 2 && counts.size() != 4) || counts.size() / 2 > args.size())
+				if ((counts.size() != 2 && counts.size() != 4 && counts.size() != 6) ||
+				    std::min<std::size_t>(counts.size() / 2, 2) > args.size())
 					return usage();
 			}
 			if (args.empty() || args.size() > 2)
