@@ -227,12 +227,13 @@ section "failure paths"
 # naming the step, and each target as it was (running with its registers
 # intact; blocked in read(), which is restarted). The calls only run once
 # the registers were borrowed for them: only "restore" leaves a change, the
-# policy the first call set.
+# policy the first call set; "entry" stops the first call as it enters the
+# kernel, which must then skip it.
 start fault-spin "$target" spin
 spin_dir=$dir spin_pid=$pid
 start fault-read "$target" read
 read_dir=$dir read_pid=$pid
-for step in attach interrupt getregs find-syscall inject restore; do
+for step in attach interrupt getregs find-syscall inject entry restore; do
 	out=$(SYSMAP_SEAL_FAULT=$step "$ctl" seal "$spin_pid" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | note

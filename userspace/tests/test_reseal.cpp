@@ -79,8 +79,9 @@ TEST(Reseal, FaultNames)
 	EXPECT_EQ(F::GetRegs, reseal::parse_fault("getregs"));
 	EXPECT_EQ(F::FindSyscall, reseal::parse_fault("find-syscall"));
 	EXPECT_EQ(F::Inject, reseal::parse_fault("inject"));
+	EXPECT_EQ(F::Entry, reseal::parse_fault("entry"));
 	EXPECT_EQ(F::Restore, reseal::parse_fault("restore"));
-	for (auto f : {F::Attach, F::Interrupt, F::GetRegs, F::FindSyscall, F::Inject, F::Restore})
+	for (auto f : {F::Attach, F::Interrupt, F::GetRegs, F::FindSyscall, F::Inject, F::Entry, F::Restore})
 		EXPECT_EQ(f, reseal::parse_fault(reseal::fault_name(f)));
 }
 
@@ -92,7 +93,7 @@ TEST(Reseal, UnknownFaultListsTheSteps)
 	} catch (const std::invalid_argument &e) {
 		EXPECT_NE(std::string::npos, std::string(e.what()).find("'Attach'"));
 		EXPECT_NE(std::string::npos, std::string(e.what()).find("attach, interrupt, getregs, find-syscall, "
-		                                                        "inject, restore"));
+		                                                        "inject, entry, restore"));
 	}
 	EXPECT_THROW(reseal::parse_fault("restore "), std::invalid_argument);
 }

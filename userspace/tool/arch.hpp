@@ -90,8 +90,9 @@ long call_nr(const Regs &r);
 long expected_nr(const Regs &saved, const Call &call);
 // What the call returned, a negative errno on failure.
 long result(const Regs &r, const Regs &saved);
-// Skip the system call a thread is about to enter (at its entry stop).
-void skip_call(Regs &r);
+// Make the kernel skip the system call the thread is stopped at the entry
+// of, whose registers are `r`: false, with errno set, if that failed.
+bool skip_call(pid_t tid, Regs &r);
 // Why a thread in this state cannot be made to call anything, if it cannot.
 std::optional<std::string> unsupported_abi(const Regs &r);
 

@@ -33,7 +33,8 @@ namespace sysmap::reseal
 namespace
 {
 
-constexpr std::string_view kFaultNames[] = {"", "attach", "interrupt", "getregs", "find-syscall", "inject", "restore"};
+constexpr std::string_view kFaultNames[] = {"",       "attach", "interrupt", "getregs", "find-syscall",
+                                            "inject", "entry",  "restore"};
 
 std::string pid_str(pid_t pid)
 {
@@ -210,8 +211,7 @@ public:
 		if (modified_) {
 			if (at_ == At::Entry) {
 				Regs r = regs();
-				skip_call(r);
-				if (!set_regs(tid_, r))
+				if (!skip_call(tid_, r))
 					throw unrecoverable("skipping the injected call failed: " + err());
 			}
 			if (at_ != At::Event) {
@@ -475,6 +475,8 @@ public:
 		t_.to_call(Tracee::At::Entry);
 		if (call_nr(t_.regs()) != nr)
 			throw interrupted("the injected call did not start");
+		if (fault_ == Fault::Entry)
+			throw fault_error(fault_, "entering the call");
 		t_.to_call(Tracee::At::Exit);
 		long ret = result(t_.regs(), saved_);
 		if (fault_ == Fault::Restore)

@@ -21,9 +21,10 @@ namespace sysmap::reseal
 
 // The steps of a seal, in order. SYSMAP_SEAL_FAULT=STEP makes that step
 // fail, to test that the target is left as it was; see sysmapctl(1).
-enum class Fault { None, Attach, Interrupt, GetRegs, FindSyscall, Inject, Restore };
+enum class Fault { None, Attach, Interrupt, GetRegs, FindSyscall, Inject, Entry, Restore };
 
-// "attach", "interrupt", "getregs", "find-syscall", "inject", "restore";
+// "attach", "interrupt", "getregs", "find-syscall", "inject", "entry",
+// "restore";
 // "" or unset: Fault::None. Throws std::invalid_argument otherwise.
 Fault parse_fault(std::string_view value);
 std::string_view fault_name(Fault f);

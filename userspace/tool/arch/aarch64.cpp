@@ -98,13 +98,14 @@ long result(const Regs &r, const Regs &saved)
 	return compat(saved) ? static_cast<long>(static_cast<std::int32_t>(r.c[kR0])) : static_cast<long>(r.r.regs[0]);
 }
 
-void skip_call(Regs &r)
+bool skip_call(pid_t tid, Regs &)
 {
-	// NT_ARM_SYSTEM_CALL would skip it; an invalid number is as good.
-	if (compat(r))
-		r.c[kR7] = static_cast<std::uint32_t>(-1);
-	else
-		r.r.regs[8] = static_cast<unsigned long long>(-1LL);
+	// arm64 takes the number of the call from a copy it made before the
+	// entry stop, for AArch32 processes too: x8 or r7 written now would
+	// not change the call, NT_ARM_SYSTEM_CALL does (-1: no call).
+	int nr = -1;
+	iovec iov{&nr, sizeof(nr)};
+	return ptrace(PTRACE_SETREGSET, tid, reinterpret_cast<void *>(NT_ARM_SYSTEM_CALL), &iov) == 0;
 }
 
 std::optional<std::string> unsupported_abi(const Regs &)

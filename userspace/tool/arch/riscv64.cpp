@@ -73,10 +73,11 @@ long result(const Regs &r, const Regs &)
 	return static_cast<long>(r.x[kA0]);
 }
 
-void skip_call(Regs &r)
+bool skip_call(pid_t tid, Regs &r)
 {
 	// An invalid number: the kernel returns -ENOSYS without a call.
 	r.x[kA7] = static_cast<unsigned long>(-1L);
+	return set_regs(tid, r);
 }
 
 std::optional<std::string> unsupported_abi(const Regs &)

@@ -95,11 +95,12 @@ long result(const Regs &r, const Regs &)
 	return static_cast<long>(r.r.gprs[kResult]);
 }
 
-void skip_call(Regs &r)
+bool skip_call(pid_t tid, Regs &r)
 {
 	// At the entry stop r2 is the call's number: an invalid one makes the
 	// kernel return -ENOSYS without a call.
 	r.r.gprs[kResult] = static_cast<std::uint64_t>(-1L);
+	return set_regs(tid, r);
 }
 
 std::optional<std::string> unsupported_abi(const Regs &)

@@ -85,10 +85,11 @@ long result(const Regs &r, const Regs &saved)
 	return compat(saved) ? static_cast<long>(static_cast<int>(r.r.rax)) : static_cast<long>(r.r.rax);
 }
 
-// Skip the system call a thread is about to enter (at its entry stop).
-void skip_call(Regs &r)
+bool skip_call(pid_t tid, Regs &r)
 {
+	// The number the kernel calls is orig_rax; -1 is none.
 	r.r.orig_rax = static_cast<unsigned long long>(-1LL);
+	return set_regs(tid, r);
 }
 
 std::optional<std::string> unsupported_abi(const Regs &)
