@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <map>
 #include <memory>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <variant>
@@ -425,6 +427,31 @@ TEST(Schema, ManPageDocumentsIt)
 		for (const auto &[k, t] : *s)
 			EXPECT_NE(std::string::npos, section.find(".B " + k + "\n")) << "key " << k << " undocumented";
 	EXPECT_NE(std::string::npos, section.find("schema version 2")) << "schema version";
+}
+
+// Every key a jq(1) filter in sysmapctl(1)'s examples names is one of the
+// schema's: an example that names a key of an older schema prints nothing.
+TEST(Schema, ManPageExamplesUseItsKeys)
+{
+	std::ifstream f(std::string(SYSMAP_SOURCE_DIR) + "/man/sysmapctl.1");
+	ASSERT_TRUE(f);
+	std::set<std::string> keys;
+	for (const Schema *s : {&kProcess, &kMapping, &kStatus, &kAudit, &kCheck})
+		for (const auto &[k, t] : *s)
+			keys.insert(k);
+	const std::regex filter(R"(jq \\\(aq(.*)\\\(aq)"), key(R"(\.([A-Za-z_][A-Za-z_0-9]*))");
+	int filters = 0;
+	for (std::string line; std::getline(f, line);) {
+		std::smatch m;
+		if (!std::regex_search(line, m, filter))
+			continue;
+		filters++;
+		std::string expr = m[1];
+		for (std::sregex_iterator it(expr.begin(), expr.end(), key), end; it != end; ++it)
+			EXPECT_TRUE(keys.count((*it)[1]))
+			    << "jq filter '" << expr << "' names '" << (*it)[1] << "', which no document has";
+	}
+	EXPECT_LT(0, filters) << "no jq example found";
 }
 
 TEST(Schema, ParserRejectsBrokenDocuments)
