@@ -126,8 +126,11 @@ SYSMAP_INLINE int sysmap_set_flags(unsigned long policy)
  * descendants, run with unsealed system mappings. Needs
  * CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN unless vm.mseal_sysmap_optout is
  * 0 (EPERM otherwise, and always when the policy is locked or the sysctl
- * is 2). Does nothing if the process is opted out already. A kernel
- * without the feature seals nothing: that is success too.
+ * is 2). Does nothing if the process is opted out already, at any level:
+ * a process that opted out before the sysctl was raised to 2 keeps its
+ * policy, but the kernel seals every program it executes all the same
+ * (sysmap_optout_level() tells). A kernel without the feature seals
+ * nothing: that is success too.
  */
 SYSMAP_INLINE int sysmap_opt_out(void)
 {
