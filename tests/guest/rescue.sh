@@ -23,6 +23,25 @@ check "the rescue switch starts the level at 0 (no level on the command line)" \
 check "a program executed as nobody stays unsealed" \
 	grep -q "^Mseal_sysmap:.*image=unsealed policy=unseal" \
 	<(setpriv --reuid=65534 --regid=65534 --clear-groups cat /proc/self/status)
+# A setgid program that a user without the privilege runs (a secure exec,
+# as sudo and su are): on a rescue boot the opt-out is the system's
+# default, not a choice of the parent's, so it reaches those programs and
+# what they start too. The helper only reports its own state (exit
+# status: bit 0 policy seal, bit 1 lock, bits 2-3 image sealed); its group
+# owns nothing; it lies in a directory only root can enter, is executed as
+# nobody through a descriptor root opened, and is removed whatever happens.
+priv=$(mktemp -d /tmp/rescue-helper.XXXXXX)
+trap 'rm -rf "$priv"' EXIT
+install -m 0755 "${SYSMAP_SELFTESTS:?}/mseal_system_mappings/sysmap_report" "$priv/report" &&
+	chown 0:65533 "$priv/report" && chmod 2755 "$priv/report"
+exec {helper}<"$priv/report"
+# Executed from a shell of nobody's, as from a user's session.
+setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '"$0"' "/proc/self/fd/$helper"
+rc=$?
+exec {helper}<&-
+rm -rf "$priv"
+echo "# setgid helper run as nobody: exit status $rc"
+check "a setgid program run as nobody stays unsealed, and its policy off" test "$rc" -eq 0
 echo 1 >/proc/sys/vm/mseal_sysmap_optout
 check "raised to 1: root's next program stays unsealed" \
 	grep -q "^Mseal_sysmap:.*image=unsealed policy=unseal" <(cat /proc/self/status)
