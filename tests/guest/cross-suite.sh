@@ -114,6 +114,29 @@ slept=$(cat /tmp/seal64/slept 2>/dev/null)
 	ok "sysmapctl seal, $machine: its interrupted sleep resumed and lasted its 8 s ($slept s)" ||
 	nok "sysmapctl seal, $machine: the shell did not finish its sleep (slept '$slept')"
 
+# seal_spinner PID DIR RC STATE WHAT SPINS [VAR=VALUE...]: "sysmapctl seal
+# PID" (in that environment) exits with RC and leaves a status line
+# matching STATE (result WHAT), and the spinner's counter in DIR moves on:
+# it exits if a register changed (result SPINS).
+seal_spinner() {
+	local pid=$1 cdir=$2 want_rc=$3 want=$4 what=$5 spins=$6 rc after c1 c2
+	shift 6
+	env "$@" sysmapctl seal "$pid" 2>"$cdir/stderr"
+	rc=$?
+	sed 's/^/# /' "$cdir/stderr"
+	after=$(state "$pid")
+	c1=$(cut -d' ' -f1 "$cdir/counter")
+	until_true 120 counter_above "$cdir/counter" "$c1"
+	c2=$(cut -d' ' -f1 "$cdir/counter")
+	echo "# $label spinner $pid: exit $rc, after: $after; counter $c1 -> $c2"
+	[ $rc -eq "$want_rc" ] && echo "$after" | grep -q "$want" &&
+		ok "sysmapctl seal, $label: $what" ||
+		nok "sysmapctl seal, $label: $what: exit $rc, state after '$after'"
+	[ -n "$c1" ] && [ -n "$c2" ] && [ "$c2" -gt "$c1" ] && kill -0 "$pid" 2>/dev/null &&
+		ok "sysmapctl seal, $label: $spins" ||
+		nok "sysmapctl seal, $label: $spins: the spinner stopped (counter $c1 -> $c2)"
+}
+
 # seal_targets PROGRAM LABEL REGISTERS: seal a PROGRAM spinning with known
 # values in REGISTERS (it exits if one changes), and one blocked in read().
 seal_targets() {
@@ -126,31 +149,11 @@ seal_targets() {
 		# The first injected call stopped as it enters the kernel, and
 		# given back: the kernel must skip it (on arm64 the number it
 		# runs is not x8 but a copy made before the stop).
-		SYSMAP_SEAL_FAULT=entry sysmapctl seal "$pid" 2>/dev/null
-		rc=$?
-		after=$(state "$pid")
-		c1=$(cut -d' ' -f1 "$dir/spin/counter")
-		until_true 120 counter_above "$dir/spin/counter" "$c1"
-		c2=$(cut -d' ' -f1 "$dir/spin/counter")
-		[ $rc -eq 3 ] && echo "$after" | grep -q 'image=unsealed policy=unseal' &&
-			ok "sysmapctl seal, $label: a call stopped at its entry is skipped (exit 3, still opted out)" ||
-			nok "sysmapctl seal, $label: SYSMAP_SEAL_FAULT=entry: exit $rc, state after '$after'"
-		[ -n "$c1" ] && [ -n "$c2" ] && [ "$c2" -gt "$c1" ] && kill -0 "$pid" 2>/dev/null &&
-			ok "sysmapctl seal, $label: after the skipped call the target still spins" ||
-			nok "sysmapctl seal, $label: SYSMAP_SEAL_FAULT=entry: the spinner stopped (counter $c1 -> $c2)"
-		sysmapctl seal "$pid"
-		rc=$?
-		after=$(state "$pid")
-		c1=$(cut -d' ' -f1 "$dir/spin/counter")
-		until_true 120 counter_above "$dir/spin/counter" "$c1"
-		c2=$(cut -d' ' -f1 "$dir/spin/counter")
-		echo "# $label spinner $pid: after: $after; counter $c1 -> $c2"
-		[ $rc -eq 0 ] && echo "$after" | grep -q 'image=sealed policy=seal' &&
-			ok "sysmapctl seal, $label: a spinning target is sealed" ||
-			nok "sysmapctl seal, $label: exit $rc, state after '$after'"
-		[ -n "$c1" ] && [ -n "$c2" ] && [ "$c2" -gt "$c1" ] && kill -0 "$pid" 2>/dev/null &&
-			ok "sysmapctl seal, $label: $regs and the stack pointer intact, the target still spins" ||
-			nok "sysmapctl seal, $label: the spinner stopped or saw a register change (counter $c1 -> $c2)"
+		seal_spinner "$pid" "$dir/spin" 3 'image=unsealed policy=unseal' \
+			"a call stopped at its entry is skipped (exit 3, still opted out)" \
+			"after the skipped call the target still spins" SYSMAP_SEAL_FAULT=entry
+		seal_spinner "$pid" "$dir/spin" 0 'image=sealed policy=seal' "a spinning target is sealed" \
+			"$regs and the stack pointer intact, the target still spins"
 		kill -KILL "$spin" "$pid" 2>/dev/null
 	else
 		nok "sysmapctl seal, $label: the spinning target never started"
