@@ -35,6 +35,7 @@ namespace
 
 constexpr std::string_view kFaultNames[] = {"",       "attach", "interrupt", "getregs", "find-syscall",
                                             "inject", "entry",  "restore"};
+static_assert(std::size(kFaultNames) == static_cast<std::size_t>(Fault::Restore) + 1, "a name for every Fault");
 
 std::string pid_str(pid_t pid)
 {
